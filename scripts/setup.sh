@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need, only when it is missing, so that a fresh Debian machine
+# with just the Swift toolchain can run `make up` and `make test`. Safe to run again: it does nothing
+# when everything is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SYSTEM_PACKAGES=(liblz4-dev lz4 libsqlite3-dev libssl-dev)
+PYTHON_PACKAGES=(lz4==4.4.5)
+VENV=.venv
+
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
+
+missing=()
+for package in "${SYSTEM_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+    log "installing system packages: ${missing[*]}"
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || { echo "need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+        SUDO="sudo"
+    fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v swift >/dev/null || { echo "the Swift toolchain is not on PATH (expected /opt/swift/usr/bin)" >&2; exit 1; }
+
+# Python test tools live in a virtualenv inside the repository.
+if [ ! -x "$VENV/bin/python" ]; then
+    log "creating virtualenv $VENV"
+    if ! python3 -m venv "$VENV" 2>/dev/null; then
+        log "python3-venv is missing; installing it"
+        if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=""; fi
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+        rm -rf "$VENV"
+        python3 -m venv "$VENV"
+    fi
+fi
+stamp="$VENV/.requirements"
+if [ "$(cat "$stamp" 2>/dev/null)" != "${PYTHON_PACKAGES[*]}" ]; then
+    log "installing Python packages: ${PYTHON_PACKAGES[*]}"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check "${PYTHON_PACKAGES[@]}"
+    echo "${PYTHON_PACKAGES[*]}" > "$stamp"
+fi
