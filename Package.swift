@@ -9,6 +9,8 @@ let package = Package(
     products: [
         .library(name: "LogStore", targets: ["LogStore"]),
         .library(name: "LZ4", targets: ["LZ4"]),
+        .library(name: "CCRC32C", targets: ["CCRC32C"]),
+        .library(name: "LogStoreTesting", targets: ["LogStoreTesting"]),
         .executable(name: "logstore-tool", targets: ["logstore-tool"]),
     ],
     targets: [

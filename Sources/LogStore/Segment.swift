@@ -21,6 +21,8 @@ final class Segment: Sendable {
     /// The largest batch max timestamp in this segment (-1 when none is known).
     let maxTimestamp: Atomic<Int64>
     private let indexes: Mutex<SegmentIndexes?>
+    /// Set by retention: a sync round that still holds the segment must not recreate its index files.
+    private let deleted = Atomic<Bool>(false)
 
     let indexInterval: Int
 
@@ -103,6 +105,7 @@ final class Segment: Sendable {
 
     /// Writes the in-memory indexes to their files (at roll and at close).
     func persistIndexes(sync: Bool) throws(LogStoreError) {
+        guard !deleted.load(ordering: .acquiring) else { return }
         let current = try withIndexes { $0 }
         try writeIndexFiles(current, sync: sync)
     }
@@ -113,6 +116,7 @@ final class Segment: Sendable {
     }
 
     func deleteFiles() throws(LogStoreError) {
+        deleted.store(true, ordering: .releasing)
         try FileSystem.remove(logPath)
         try FileSystem.remove(indexPath)
         try FileSystem.remove(timeIndexPath)
