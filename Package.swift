@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "LogStore", dependencies: ["CCRC32C"]),
         // Builds synthetic RecordBatch v2 bytes for tests, the crash child and benchmarks.
         .target(name: "LogStoreTesting", dependencies: ["LogStore", "CCRC32C"]),
+        // The broker: topics, produce and fetch paths, groups, offsets, idempotence.
+        .target(name: "Broker", dependencies: ["LogStore"]),
         // Inspect and verify partition directories (like kafka-dump-log).
         .executableTarget(name: "logstore-tool", dependencies: ["LogStore", "LogStoreTesting"]),
         // Child process of the SIGKILL crash test: appends with flush-per-append and prints each ack.
@@ -35,6 +37,7 @@ let package = Package(
 
         .testTarget(name: "LZ4Tests", dependencies: ["LZ4"]),
         .testTarget(name: "CRC32CTests", dependencies: ["CCRC32C"]),
+        .testTarget(name: "BrokerTests", dependencies: ["Broker", "LogStore", "LogStoreTesting"]),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "LogStoreTesting", "CCRC32C"]),
     ],
     swiftLanguageModes: [.v6]

@@ -467,6 +467,30 @@ public final class PartitionLog: Sendable {
         return max(0, low - 1)
     }
 
+    /// Calls `body` with the header of every batch from the one containing `offset` to the log end,
+    /// reading headers only (rebuilding producer state at start-up, tools). `body` returns false to stop.
+    public func forEachBatchHeader(from offset: Int64, _ body: (RecordBatchHeader) -> Bool) throws(LogStoreError) {
+        let snapshot = segments.withLock { $0 }
+        let start = max(offset, snapshot[0].baseOffset)
+        try HeaderReader.with { (reader) throws(LogStoreError) in
+            var first = true
+            for segment in snapshot[Self.segmentIndex(containing: start, in: snapshot)...] {
+                let limit = segment.size
+                var position: Int64 = 0
+                if first {
+                    first = false
+                    guard let (found, _) = try segment.position(of: start, scratch: &reader) else { continue }
+                    position = found
+                }
+                while position < limit {
+                    let header = try reader.header(in: segment.file, at: position, limit: limit)
+                    guard body(header) else { return }
+                    position += Int64(header.totalSize)
+                }
+            }
+        }
+    }
+
     // MARK: Retention
 
     /// Deletes whole closed segments older than `retentionMilliseconds` or beyond `retentionBytes`,

@@ -196,6 +196,12 @@ struct HeaderReader {
         return try result.get()
     }
 
+    /// The whole 61-byte header of the batch at `position`.
+    mutating func header(in file: SegmentFile, at position: Int64, limit: Int64) throws(LogStoreError) -> RecordBatchHeader {
+        _ = try locate(in: file, at: position, limit: limit)
+        return RecordBatchHeader(UnsafeRawBufferPointer(buffer), at: Int(position - bufferStart))
+    }
+
     mutating func locate(in file: SegmentFile, at position: Int64, limit: Int64) throws(LogStoreError) -> BatchLocation {
         let needed = RecordBatchHeader.size
         let id = ObjectIdentifier(file)
