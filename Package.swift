@@ -12,6 +12,12 @@ let package = Package(
         .library(name: "CCRC32C", targets: ["CCRC32C"]),
         .library(name: "LogStoreTesting", targets: ["LogStoreTesting"]),
         .executable(name: "logstore-tool", targets: ["logstore-tool"]),
+        .executable(name: "broker", targets: ["broker"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // liblz4's frame API (Debian: liblz4-dev).
@@ -24,12 +30,34 @@ let package = Package(
         .target(name: "LZ4", dependencies: ["CLZ4"]),
         // CRC-32C (Castagnoli): SSE4.2 on x86_64, chosen at run time, with a portable fallback.
         .target(name: "CCRC32C"),
+        // Pure encode/decode of Kafka frames, requests and responses, and RecordBatch v2; no I/O.
+        .target(
+            name: "KafkaWire",
+            dependencies: ["LZ4", "CCRC32C", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         // Append-only partition logs: segments, indexes, recovery, retention, group-committed fsync.
         .target(name: "LogStore", dependencies: ["CCRC32C"]),
         // Builds synthetic RecordBatch v2 bytes for tests, the crash child and benchmarks.
         .target(name: "LogStoreTesting", dependencies: ["LogStore", "CCRC32C"]),
         // The broker: topics, produce and fetch paths, groups, offsets, idempotence.
-        .target(name: "Broker", dependencies: ["LogStore"]),
+        .target(
+            name: "Broker",
+            dependencies: [
+                "LogStore",
+                "KafkaWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "broker",
+            dependencies: [
+                "Broker",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Inspect and verify partition directories (like kafka-dump-log).
         .executableTarget(name: "logstore-tool", dependencies: ["LogStore", "LogStoreTesting"]),
         // Child process of the SIGKILL crash test: appends with flush-per-append and prints each ack.
@@ -37,6 +65,7 @@ let package = Package(
 
         .testTarget(name: "LZ4Tests", dependencies: ["LZ4"]),
         .testTarget(name: "CRC32CTests", dependencies: ["CCRC32C"]),
+        .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "LogStore", "LogStoreTesting"]),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "LogStoreTesting", "CCRC32C"]),
     ],

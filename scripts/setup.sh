@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SYSTEM_PACKAGES=(liblz4-dev lz4 libsqlite3-dev libssl-dev)
-PYTHON_PACKAGES=(lz4==4.4.5)
+SYSTEM_PACKAGES=(liblz4-dev lz4 libsqlite3-dev libssl-dev kcat)
+PYTHON_PACKAGES=(lz4==4.4.5 kafka-python==3.0.12 confluent-kafka==2.16.1 pytest==9.2.0)
 VENV=.venv
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }

@@ -21,6 +21,7 @@ public final class TopicRegistry: Sendable {
         case alreadyExists(String)
         case unknownTopic(String)
         case invalidPartitions(Int32)
+        case invalidConfig(String)
         case storage(String)
 
         public var description: String {
@@ -29,6 +30,7 @@ public final class TopicRegistry: Sendable {
             case .alreadyExists(let name): "topic '\(name)' already exists"
             case .unknownTopic(let name): "unknown topic '\(name)'"
             case .invalidPartitions(let count): "invalid partition count \(count)"
+            case .invalidConfig(let message): message
             case .storage(let message): message
             }
         }
@@ -103,7 +105,7 @@ public final class TopicRegistry: Sendable {
         guard count > 0, count <= Self.maximumPartitions else { throw .invalidPartitions(requested) }
         var config = defaults
         for (key, value) in configs {
-            do { try config.set(key, to: value) } catch { throw .storage("\(error)") }
+            do { try config.set(key, to: value) } catch { throw .invalidConfig("\(error)") }
         }
         let info = TopicInfo(name: name, partitionCount: count, config: config)
         return try changes.withLock { _ throws(TopicError) -> TopicInfo in

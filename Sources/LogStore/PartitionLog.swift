@@ -17,7 +17,7 @@ public struct AppendResult: Sendable, Equatable {
 }
 
 /// Whole batches of one segment file: what a fetch sends, ideally with sendfile.
-public struct FileRegion: Sendable {
+public struct SegmentRegion: Sendable {
     /// Holding the region keeps the descriptor open, even if retention deletes the segment meanwhile.
     public let file: SegmentFile
     public let position: Int64
@@ -37,7 +37,7 @@ public struct FileRegion: Sendable {
 }
 
 public struct ReadResult: Sendable {
-    public var regions: [FileRegion]
+    public var regions: [SegmentRegion]
     public var logStartOffset: Int64
     /// The next offset to be written; with one replica also the high watermark.
     public var logEndOffset: Int64
@@ -50,7 +50,7 @@ public struct TimestampMatch: Sendable {
     public var baseOffset: Int64
     public var lastOffset: Int64
     public var maxTimestamp: Int64
-    public var region: FileRegion
+    public var region: SegmentRegion
 }
 
 /// An append-only partition log in a directory of segments.
@@ -430,7 +430,7 @@ public final class PartitionLog: Sendable {
                 var endPosition = try segment.boundary(from: startPosition, notBeyond: limit, scratch: &reader)
                 endPosition = max(endPosition, minimumEnd)
                 guard endPosition > startPosition else { break }
-                let region = FileRegion(file: segment.file, position: startPosition,
+                let region = SegmentRegion(file: segment.file, position: startPosition,
                                         length: Int(endPosition - startPosition),
                                         firstOffset: try reader.locate(in: segment.file, at: startPosition, limit: endPosition).baseOffset)
                 result.regions.append(region)
@@ -449,7 +449,7 @@ public final class PartitionLog: Sendable {
                 guard let (position, location) = try segment.firstBatch(atOrAfter: timestamp, scratch: &reader) else {
                     continue
                 }
-                let region = FileRegion(file: segment.file, position: position, length: location.totalSize,
+                let region = SegmentRegion(file: segment.file, position: position, length: location.totalSize,
                                         firstOffset: location.baseOffset)
                 return TimestampMatch(baseOffset: location.baseOffset, lastOffset: location.lastOffset,
                                       maxTimestamp: location.maxTimestamp, region: region)
@@ -515,7 +515,7 @@ public final class PartitionLog: Sendable {
             let removed = Array(snapshot.prefix(count))
             segments.withLock { $0.removeFirst(count) }
             logStart.store(snapshot[count].baseOffset, ordering: .releasing)
-            // Readers holding a FileRegion keep their descriptor; unlinking does not disturb them.
+            // Readers holding a SegmentRegion keep their descriptor; unlinking does not disturb them.
             for segment in removed { try segment.deleteFiles() }
             syncState.withLock { $0.directoryDirty = true }
             return removed.map(\.baseOffset)

@@ -9,7 +9,7 @@ private let temporaryFileCounter = Atomic<Int>(0)
 
 /// An open file descriptor that closes itself when the last reference goes.
 ///
-/// Readers keep a `SegmentFile` alive through the `FileRegion`s they hold, so retention may unlink a
+/// Readers keep a `SegmentFile` alive through the `SegmentRegion`s they hold, so retention may unlink a
 /// segment while a fetch is still sending it: POSIX keeps the inode until the descriptor closes.
 public final class SegmentFile: Sendable {
     /// The descriptor never changes after init, and pread/pwrite/fdatasync on it are thread-safe.

@@ -1,0 +1,90 @@
+import Foundation
+import Logging
+import LogStore
+import NIOCore
+import NIOPosix
+
+/// The running broker: storage, coordinator, request handling and the TCP listener, plus the
+/// background work (interval flushes, retention, group timers). `shutdown()` is the graceful path.
+public final class BrokerRuntime: Sendable {
+    public let config: BrokerConfig
+    public let topics: TopicRegistry
+    public let groups: GroupCoordinator
+    public let offsets: OffsetStore
+    public let producerIds: ProducerIdAllocator
+    public let logger: Logger
+    private let server: KafkaServer
+    private let background: Task<Void, Never>
+
+    public var port: Int { server.port }
+
+    private init(config: BrokerConfig, topics: TopicRegistry, groups: GroupCoordinator, offsets: OffsetStore,
+                 producerIds: ProducerIdAllocator, logger: Logger, server: KafkaServer, background: Task<Void, Never>) {
+        self.config = config
+        self.topics = topics
+        self.groups = groups
+        self.offsets = offsets
+        self.producerIds = producerIds
+        self.logger = logger
+        self.server = server
+        self.background = background
+    }
+
+    public static func start(config: BrokerConfig, logger: Logger) async throws -> BrokerRuntime {
+        let started = ContinuousClock.now
+        let topics = try TopicRegistry(dataDirectory: config.dataDirectory + "/topics", defaults: config.topicDefaults,
+                                       defaultPartitions: config.defaultPartitions)
+        let offsets = try OffsetStore(directory: config.dataDirectory + "/groups")
+        var settings = GroupCoordinator.Settings()
+        settings.minSessionTimeoutMs = config.groupMinSessionTimeoutMs
+        settings.maxSessionTimeoutMs = config.groupMaxSessionTimeoutMs
+        settings.initialRebalanceDelayMs = config.groupInitialRebalanceDelayMs
+        let groups = GroupCoordinator(settings: settings, knownGroups: offsets.groups)
+        let producerIds = try ProducerIdAllocator(directory: config.dataDirectory)
+        let appendSignal = AppendSignal()
+        let handler = BrokerRequestHandler(config: config, topics: topics, groups: groups, offsets: offsets,
+                                           producerIds: producerIds, appendSignal: appendSignal, logger: logger)
+        var serverSettings = KafkaServer.Settings(host: config.listenHost, port: config.listenPort)
+        serverSettings.maximumFrameBytes = config.maximumFrameBytes
+        serverSettings.idleTimeout = .milliseconds(config.idleTimeoutMilliseconds)
+        serverSettings.maximumConnections = config.maximumConnections
+        let server = try await KafkaServer.start(settings: serverSettings, processor: handler, logger: logger)
+        let background = Task.detached {
+            await Self.maintenance(topics: topics, groups: groups, config: config, logger: logger)
+        }
+        let recovered = topics.allTopics.flatMap(\.partitions).filter { !$0.log.recovery.wasCleanShutdown && !$0.log.recovery.createdNew }
+        logger.info("broker started", metadata: [
+            "listen": "\(config.listenHost):\(server.port)",
+            "advertised": "\(config.effectiveAdvertisedHost):\(config.effectiveAdvertisedPort)",
+            "data_dir": "\(config.dataDirectory)",
+            "topics": "\(topics.allTopics.count)",
+            "recovered_partitions": "\(recovered.count)",
+            "startup": "\(ContinuousClock.now - started)",
+        ])
+        return BrokerRuntime(config: config, topics: topics, groups: groups, offsets: offsets, producerIds: producerIds,
+                             logger: logger, server: server, background: background)
+    }
+
+    /// Group timers every 100 ms, interval flushes every 100 ms, retention on its own interval.
+    private static func maintenance(topics: TopicRegistry, groups: GroupCoordinator, config: BrokerConfig, logger: Logger) async {
+        var sinceRetention: Int64 = 0
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(100))
+            await groups.tick()
+            sinceRetention += 100
+            let retention = sinceRetention >= config.retentionCheckIntervalMilliseconds
+            if retention { sinceRetention = 0 }
+            let deleted = topics.runMaintenance(retention: retention)
+            if deleted > 0 { logger.info("retention deleted segments", metadata: ["segments": "\(deleted)"]) }
+        }
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish, flushes every log and marks it clean.
+    public func shutdown() async {
+        logger.info("shutting down")
+        await server.close()
+        background.cancel()
+        await topics.closeAll()
+        logger.info("shutdown complete: logs flushed and marked clean")
+    }
+}

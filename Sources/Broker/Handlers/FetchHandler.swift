@@ -1,0 +1,111 @@
+import KafkaWire
+import LogStore
+import NIOCore
+
+extension BrokerRequestHandler {
+    /// Whole batches from each requested partition (every one of them appears in the answer, empty
+    /// ones with 0-length records), at least one batch for the first partition with data (KIP-74),
+    /// long-polling until `min_bytes` are available or `max_wait_ms` passes. Record bytes go out as
+    /// file regions of the segment files (sendfile), never copied.
+    func fetch(_ request: FetchRequest, _ context: RequestContext) async -> Answer {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .milliseconds(Int64(max(0, request.maxWaitMs)))
+        let minBytes = max(1, Int(request.minBytes))
+        while true {
+            let generation = appendSignal.generation
+            let collected = collect(request)
+            let now = clock.now
+            if collected.bytes >= minBytes || collected.hasError || now >= deadline {
+                return .parts(encodeFetchResponse(collected, version: context.version))
+            }
+            await appendSignal.wait(after: generation, timeout: deadline - now)
+        }
+    }
+
+    struct CollectedPartition {
+        var response: FetchResponse.Partition
+        var regions: [SegmentRegion]
+    }
+
+    struct CollectedFetch {
+        var topics: [(name: String, partitions: [CollectedPartition])] = []
+        var bytes = 0
+        var hasError = false
+    }
+
+    private func collect(_ request: FetchRequest) -> CollectedFetch {
+        var result = CollectedFetch()
+        var remaining = Int(request.maxBytes <= 0 ? Int32.max : request.maxBytes)
+        for topicRequest in request.topics {
+            var partitions: [CollectedPartition] = []
+            for partitionRequest in topicRequest.partitions {
+                var response = FetchResponse.Partition(partitionIndex: partitionRequest.partition, highWatermark: -1,
+                                                       lastStableOffset: -1, logStartOffset: -1, abortedTransactions: [],
+                                                       records: ByteBuffer())
+                guard let partition = topics.partition(topicRequest.topic, partitionRequest.partition) else {
+                    response.errorCode = KafkaErrorCode.unknownTopicOrPartition.rawValue
+                    result.hasError = true
+                    partitions.append(.init(response: response, regions: []))
+                    continue
+                }
+                let log = partition.log
+                let end = log.logEndOffset
+                response.highWatermark = end
+                response.lastStableOffset = end
+                response.logStartOffset = log.logStartOffset
+                var regions: [SegmentRegion] = []
+                let limit = min(Int(max(0, partitionRequest.partitionMaxBytes)), remaining)
+                // Only the first partition with data may exceed the limits (KIP-74); later ones stop at them.
+                if limit > 0 || result.bytes == 0 {
+                    do {
+                        let read = try log.read(from: partitionRequest.fetchOffset, maxBytes: max(limit, 1))
+                        if result.bytes == 0 || read.byteCount <= remaining {
+                            regions = read.regions
+                            result.bytes += read.byteCount
+                            remaining -= read.byteCount
+                        }
+                    } catch LogStoreError.offsetOutOfRange {
+                        response.errorCode = KafkaErrorCode.offsetOutOfRange.rawValue
+                        result.hasError = true
+                    } catch {
+                        logger.error("fetch read failed", metadata: ["topic": "\(topicRequest.topic)",
+                                                                     "partition": "\(partitionRequest.partition)", "error": "\(error)"])
+                        response.errorCode = KafkaErrorCode.kafkaStorageError.rawValue
+                        result.hasError = true
+                    }
+                }
+                partitions.append(.init(response: response, regions: regions))
+            }
+            result.topics.append((topicRequest.topic, partitions))
+        }
+        return result
+    }
+
+    /// Encodes the response around the file regions: each partition is encoded with empty records,
+    /// whose 4-byte length is then patched to the regions' total and followed by the regions.
+    private func encodeFetchResponse(_ collected: CollectedFetch, version: Int16) -> ResponsePayload {
+        var parts: [ResponsePayload.Part] = []
+        var buffer = allocator.buffer(capacity: 512)
+        buffer.writeKafkaInt32(0)  // throttle_time_ms
+        if version >= 7 {
+            buffer.writeKafkaInt16(0)  // error_code
+            buffer.writeKafkaInt32(0)  // session_id: no fetch sessions
+        }
+        buffer.writeKafkaInt32(Int32(collected.topics.count))
+        for topic in collected.topics {
+            buffer.writeKafkaString(topic.name)
+            buffer.writeKafkaInt32(Int32(topic.partitions.count))
+            for partition in topic.partitions {
+                partition.response.encode(into: &buffer, version: version)
+                let length = partition.regions.reduce(0) { $0 + $1.length }
+                guard length > 0 else { continue }
+                buffer.setInteger(Int32(length), at: buffer.writerIndex - 4)
+                parts.append(.bytes(buffer))
+                buffer = allocator.buffer(capacity: 256)
+                for region in partition.regions { parts.append(.file(region)) }
+            }
+        }
+        if buffer.readableBytes > 0 { parts.append(.bytes(buffer)) }
+        return ResponsePayload(parts: parts)
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import KafkaWire
+
+extension BrokerRequestHandler {
+    /// Kafka's commit rules (generation, member, group state), then a durable write of every partition.
+    func offsetCommit(_ request: OffsetCommitRequest, _ context: RequestContext) async -> OffsetCommitResponse {
+        let check = await groups.validateCommit(groupId: request.groupId, generation: request.generationId, memberId: request.memberId)
+        func all(_ code: Int16) -> OffsetCommitResponse {
+            OffsetCommitResponse(topics: request.topics.map { topic in
+                .init(name: topic.name, partitions: topic.partitions.map { .init(partitionIndex: $0.partitionIndex, errorCode: code) })
+            })
+        }
+        guard check == .none else { return all(check.rawValue) }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        var entries: [(topic: String, partition: Int32, committed: OffsetStore.Committed)] = []
+        var responses: [OffsetCommitResponse.Topic] = []
+        for topic in request.topics {
+            var partitions: [OffsetCommitResponse.Partition] = []
+            for partition in topic.partitions {
+                guard topics.partition(topic.name, partition.partitionIndex) != nil else {
+                    partitions.append(.init(partitionIndex: partition.partitionIndex,
+                                            errorCode: KafkaErrorCode.unknownTopicOrPartition.rawValue))
+                    continue
+                }
+                entries.append((topic.name, partition.partitionIndex,
+                                .init(offset: partition.committedOffset, leaderEpoch: partition.committedLeaderEpoch,
+                                      metadata: partition.committedMetadata, commitTimestamp: now)))
+                partitions.append(.init(partitionIndex: partition.partitionIndex))
+            }
+            responses.append(.init(name: topic.name, partitions: partitions))
+        }
+        do {
+            try await offsets.commit(group: request.groupId, entries)
+            await groups.noteGroup(request.groupId)
+        } catch {
+            logger.error("storing committed offsets failed", metadata: ["group": "\(request.groupId)", "error": "\(error)"])
+            return all(KafkaErrorCode.kafkaStorageError.rawValue)
+        }
+        return OffsetCommitResponse(topics: responses)
+    }
+
+    /// Stored offsets regardless of group state; -1 with empty metadata for partitions never committed.
+    func offsetFetch(_ request: OffsetFetchRequest, _ context: RequestContext) -> OffsetFetchResponse {
+        let requested: [(String, [Int32])]
+        if let topics = request.topics {
+            requested = topics.map { ($0.name, $0.partitionIndexes) }
+        } else {
+            var byTopic: [String: [Int32]] = [:]
+            for entry in offsets.all(group: request.groupId) { byTopic[entry.topic, default: []].append(entry.partition) }
+            requested = byTopic.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        }
+        return OffsetFetchResponse(topics: requested.map { name, partitions in
+            .init(name: name, partitions: partitions.map { index in
+                guard let committed = offsets.committed(group: request.groupId, topic: name, partition: index) else {
+                    return .init(partitionIndex: index, committedOffset: -1, metadata: "")
+                }
+                return .init(partitionIndex: index, committedOffset: committed.offset, committedLeaderEpoch: committed.leaderEpoch,
+                             metadata: committed.metadata ?? "")
+            })
+        })
+    }
+}

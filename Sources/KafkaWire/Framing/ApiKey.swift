@@ -1,0 +1,104 @@
+/// The Kafka APIs this module encodes and decodes (Kafka's `ApiKeys` numbering).
+public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
+    case produce = 0
+    case fetch = 1
+    case listOffsets = 2
+    case metadata = 3
+    case offsetCommit = 8
+    case offsetFetch = 9
+    case findCoordinator = 10
+    case joinGroup = 11
+    case heartbeat = 12
+    case leaveGroup = 13
+    case syncGroup = 14
+    case describeGroups = 15
+    case listGroups = 16
+    case apiVersions = 18
+    case createTopics = 19
+    case deleteTopics = 20
+    case initProducerId = 22
+
+    /// Versions this module can decode and encode. Produce v0–v2 are advertised (librdkafka
+    /// < 2.11.1 needs v0 to enable compression) but deliberately not implemented: the broker
+    /// closes the connection on them, like Kafka 4.0 (KAFKA-18659).
+    public var supportedVersions: ClosedRange<Int16> {
+        switch self {
+        case .produce: 3...8
+        case .fetch: 4...11
+        case .listOffsets: 1...5
+        case .metadata: 0...8
+        case .offsetCommit: 2...7
+        case .offsetFetch: 1...5
+        case .findCoordinator: 0...2
+        case .joinGroup: 0...5
+        case .heartbeat: 0...3
+        case .leaveGroup: 0...3
+        case .syncGroup: 0...3
+        case .describeGroups: 0...4
+        case .listGroups: 0...2
+        case .apiVersions: 0...3
+        case .createTopics: 2...4
+        case .deleteTopics: 0...3
+        case .initProducerId: 0...1
+        }
+    }
+
+    /// Versions the broker advertises in ApiVersions: exactly KAFKA-WIRE.md §0's table. The
+    /// optional admin APIs (DescribeGroups, ListGroups, DeleteTopics) are implemented here but
+    /// not advertised (nil) until the broker handles them.
+    public var advertisedVersions: ClosedRange<Int16>? {
+        switch self {
+        case .produce: 0...8
+        case .describeGroups, .listGroups, .deleteTopics: nil
+        default: supportedVersions
+        }
+    }
+
+    /// The first flexible (KIP-482) version in Kafka's schema. Used to pick header versions
+    /// even for versions we do not support, so a request header can always be parsed.
+    public var firstFlexibleVersion: Int16 {
+        switch self {
+        case .produce: 9
+        case .fetch: 12
+        case .listOffsets: 6
+        case .metadata: 9
+        case .offsetCommit: 8
+        case .offsetFetch: 6
+        case .findCoordinator: 3
+        case .joinGroup: 6
+        case .heartbeat: 4
+        case .leaveGroup: 4
+        case .syncGroup: 4
+        case .describeGroups: 5
+        case .listGroups: 3
+        case .apiVersions: 3
+        case .createTopics: 5
+        case .deleteTopics: 4
+        case .initProducerId: 2
+        }
+    }
+
+    /// Whether `version` uses compact types and tagged fields.
+    public func isFlexible(_ version: Int16) -> Bool {
+        version >= firstFlexibleVersion
+    }
+
+    /// Request header version: 2 for flexible versions, 1 otherwise.
+    public func requestHeaderVersion(for version: Int16) -> Int16 {
+        isFlexible(version) ? 2 : 1
+    }
+
+    /// Response header version: 1 for flexible versions, 0 otherwise, and always 0 for
+    /// ApiVersions so that a client can read it before knowing what the broker supports.
+    public func responseHeaderVersion(for version: Int16) -> Int16 {
+        if self == .apiVersions { return 0 }
+        return isFlexible(version) ? 1 : 0
+    }
+
+    /// The advertised table in key order, as the broker lists it in ApiVersions responses.
+    public static let advertised: [ApiVersionsResponse.ApiVersion] = allCases.compactMap { key in
+        key.advertisedVersions.map {
+            ApiVersionsResponse.ApiVersion(apiKey: key.rawValue, minVersion: $0.lowerBound, maxVersion: $0.upperBound)
+        }
+    }
+}

@@ -1,0 +1,200 @@
+import NIOCore
+
+// Produce (key 0). Advertised 0–8, implemented 3–8 (message format v2 only); decoding
+// v0–v2 throws `.unsupportedVersion` and the broker closes the connection. Record batches
+// are carried as raw bytes and never parsed here.
+
+/// Produce request.
+public struct ProduceRequest: KafkaMessage {
+    public static let apiKey = ApiKey.produce
+
+    public struct Partition: KafkaWireCodable {
+        public var index: Int32
+        /// Raw RecordBatch bytes (zero-copy slice of the request), or nil if sent as null.
+        public var records: ByteBuffer?
+
+        public init(index: Int32, records: ByteBuffer?) {
+            self.index = index
+            self.records = records
+        }
+
+        public static func decode(from b: inout ByteBuffer, version: Int16) throws(KafkaWireError) -> Self {
+            Partition(index: try b.readKafkaInt32("partition_index"), records: try b.readKafkaNullableBytes("records"))
+        }
+
+        public func encode(into b: inout ByteBuffer, version: Int16) {
+            b.writeKafkaInt32(index)
+            b.writeKafkaNullableBytes(records)
+        }
+    }
+
+    public struct Topic: KafkaWireCodable {
+        public var name: String
+        public var partitions: [Partition]
+
+        public init(name: String, partitions: [Partition]) {
+            self.name = name
+            self.partitions = partitions
+        }
+
+        public static func decode(from b: inout ByteBuffer, version: Int16) throws(KafkaWireError) -> Self {
+            Topic(name: try b.readKafkaString("name"), partitions: try b.readKafkaArray(of: Partition.self, version: version, "partition_data"))
+        }
+
+        public func encode(into b: inout ByteBuffer, version: Int16) {
+            b.writeKafkaString(name)
+            b.writeKafkaArray(partitions, version: version)
+        }
+    }
+
+    /// v3+ (always present in the implemented range); nil for non-transactional producers.
+    public var transactionalId: String?
+    /// 0 (no response at all), 1, or -1 (all).
+    public var acks: Int16
+    public var timeoutMs: Int32
+    public var topics: [Topic]
+
+    public init(transactionalId: String? = nil, acks: Int16, timeoutMs: Int32, topics: [Topic]) {
+        self.transactionalId = transactionalId
+        self.acks = acks
+        self.timeoutMs = timeoutMs
+        self.topics = topics
+    }
+
+    public static func decode(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) -> Self {
+        try decodeMessage(&buffer, version) { (b: inout ByteBuffer) throws(KafkaWireError) in
+            let transactionalId = try b.readKafkaNullableString("transactional_id")
+            return ProduceRequest(
+                transactionalId: transactionalId,
+                acks: try b.readKafkaInt16("acks"),
+                timeoutMs: try b.readKafkaInt32("timeout_ms"),
+                topics: try b.readKafkaArray(of: Topic.self, version: version, "topic_data"))
+        }
+    }
+
+    public func encode(into buffer: inout ByteBuffer, version: Int16) {
+        Self.assertEncodable(version)
+        buffer.writeKafkaNullableString(transactionalId)
+        buffer.writeKafkaInt16(acks)
+        buffer.writeKafkaInt32(timeoutMs)
+        buffer.writeKafkaArray(topics, version: version)
+    }
+}
+
+/// Produce response. Note that throttle_time_ms comes last.
+public struct ProduceResponse: KafkaMessage {
+    public static let apiKey = ApiKey.produce
+
+    /// v8+ per-record error.
+    public struct RecordError: KafkaWireCodable {
+        public var batchIndex: Int32
+        public var batchIndexErrorMessage: String?
+
+        public init(batchIndex: Int32, batchIndexErrorMessage: String? = nil) {
+            self.batchIndex = batchIndex
+            self.batchIndexErrorMessage = batchIndexErrorMessage
+        }
+
+        public static func decode(from b: inout ByteBuffer, version: Int16) throws(KafkaWireError) -> Self {
+            RecordError(batchIndex: try b.readKafkaInt32("batch_index"),
+                        batchIndexErrorMessage: try b.readKafkaNullableString("batch_index_error_message"))
+        }
+
+        public func encode(into b: inout ByteBuffer, version: Int16) {
+            b.writeKafkaInt32(batchIndex)
+            b.writeKafkaNullableString(batchIndexErrorMessage)
+        }
+    }
+
+    public struct Partition: KafkaWireCodable {
+        public var index: Int32
+        public var errorCode: Int16
+        public var baseOffset: Int64
+        /// -1 under CreateTime.
+        public var logAppendTimeMs: Int64
+        /// v5+; default -1.
+        public var logStartOffset: Int64
+        /// v8+; default [].
+        public var recordErrors: [RecordError]
+        /// v8+; default nil.
+        public var errorMessage: String?
+
+        public init(index: Int32, errorCode: Int16 = 0, baseOffset: Int64, logAppendTimeMs: Int64 = -1,
+                    logStartOffset: Int64 = -1, recordErrors: [RecordError] = [], errorMessage: String? = nil) {
+            self.index = index
+            self.errorCode = errorCode
+            self.baseOffset = baseOffset
+            self.logAppendTimeMs = logAppendTimeMs
+            self.logStartOffset = logStartOffset
+            self.recordErrors = recordErrors
+            self.errorMessage = errorMessage
+        }
+
+        public static func decode(from b: inout ByteBuffer, version: Int16) throws(KafkaWireError) -> Self {
+            var p = Partition(
+                index: try b.readKafkaInt32("partition_index"),
+                errorCode: try b.readKafkaInt16("error_code"),
+                baseOffset: try b.readKafkaInt64("base_offset"),
+                logAppendTimeMs: try b.readKafkaInt64("log_append_time_ms"))
+            if version >= 5 { p.logStartOffset = try b.readKafkaInt64("log_start_offset") }
+            if version >= 8 {
+                p.recordErrors = try b.readKafkaArray(of: RecordError.self, version: version, "record_errors")
+                p.errorMessage = try b.readKafkaNullableString("error_message")
+            }
+            return p
+        }
+
+        public func encode(into b: inout ByteBuffer, version: Int16) {
+            b.writeKafkaInt32(index)
+            b.writeKafkaInt16(errorCode)
+            b.writeKafkaInt64(baseOffset)
+            b.writeKafkaInt64(logAppendTimeMs)
+            if version >= 5 { b.writeKafkaInt64(logStartOffset) }
+            if version >= 8 {
+                b.writeKafkaArray(recordErrors, version: version)
+                b.writeKafkaNullableString(errorMessage)
+            }
+        }
+    }
+
+    public struct Topic: KafkaWireCodable {
+        public var name: String
+        public var partitions: [Partition]
+
+        public init(name: String, partitions: [Partition]) {
+            self.name = name
+            self.partitions = partitions
+        }
+
+        public static func decode(from b: inout ByteBuffer, version: Int16) throws(KafkaWireError) -> Self {
+            Topic(name: try b.readKafkaString("name"), partitions: try b.readKafkaArray(of: Partition.self, version: version, "partition_responses"))
+        }
+
+        public func encode(into b: inout ByteBuffer, version: Int16) {
+            b.writeKafkaString(name)
+            b.writeKafkaArray(partitions, version: version)
+        }
+    }
+
+    public var topics: [Topic]
+    public var throttleTimeMs: Int32
+
+    public init(topics: [Topic], throttleTimeMs: Int32 = 0) {
+        self.topics = topics
+        self.throttleTimeMs = throttleTimeMs
+    }
+
+    public static func decode(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) -> Self {
+        try decodeMessage(&buffer, version) { (b: inout ByteBuffer) throws(KafkaWireError) in
+            ProduceResponse(
+                topics: try b.readKafkaArray(of: Topic.self, version: version, "responses"),
+                throttleTimeMs: try b.readKafkaInt32("throttle_time_ms"))
+        }
+    }
+
+    public func encode(into buffer: inout ByteBuffer, version: Int16) {
+        Self.assertEncodable(version)
+        buffer.writeKafkaArray(topics, version: version)
+        buffer.writeKafkaInt32(throttleTimeMs)
+    }
+}
