@@ -75,3 +75,25 @@ def test_confluent_admin_creates_topics(broker, topic):
     futures[topic].result(timeout=30)
     metadata = admin.list_topics(timeout=30)
     assert len(metadata.topics[topic].partitions) == 4
+
+
+def test_admin_lists_and_describes_groups_and_deletes_topics(broker, topic):
+    import uuid
+    from kafka import KafkaConsumer
+    from kafka.admin import KafkaAdminClient
+    kcat("-b", broker.bootstrap, "-P", "-t", topic, input=b"a\nb\n")
+    group = "g-" + uuid.uuid4().hex[:8]
+    consumer = KafkaConsumer(topic, bootstrap_servers=broker.bootstrap, group_id=group, auto_offset_reset="earliest",
+                             consumer_timeout_ms=3000)
+    assert len(list(consumer)) == 2
+    admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap)
+    try:
+        assert {"group_id": group, "protocol_type": "consumer"} in admin.list_groups()
+        described = admin.describe_groups([group])[group]
+        assert described["group_state"] == "Stable" and described["protocol_data"] == "range"
+        assert described["members"][0]["member_assignment"]["assigned_partitions"] == [{"topic": topic, "partitions": [0]}]
+        consumer.close()
+        admin.delete_topics([topic])
+        assert topic not in admin.list_topics()
+    finally:
+        admin.close()

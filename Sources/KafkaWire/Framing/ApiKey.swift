@@ -43,13 +43,11 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
         }
     }
 
-    /// Versions the broker advertises in ApiVersions: exactly KAFKA-WIRE.md §0's table. The
-    /// optional admin APIs (DescribeGroups, ListGroups, DeleteTopics) are implemented here but
-    /// not advertised (nil) until the broker handles them.
+    /// Versions the broker advertises in ApiVersions: KAFKA-WIRE.md §0's table plus the admin APIs
+    /// (DescribeGroups, ListGroups, DeleteTopics) at their non-flexible versions.
     public var advertisedVersions: ClosedRange<Int16>? {
         switch self {
         case .produce: 0...8
-        case .describeGroups, .listGroups, .deleteTopics: nil
         default: supportedVersions
         }
     }
