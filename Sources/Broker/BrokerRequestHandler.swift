@@ -12,17 +12,19 @@ final class BrokerRequestHandler: RequestProcessor {
     let offsets: OffsetStore
     let producerIds: ProducerIdAllocator
     let appendSignal: AppendSignal
+    let metrics: BrokerMetrics
     let logger: Logger
     let allocator = ByteBufferAllocator()
 
     init(config: BrokerConfig, topics: TopicRegistry, groups: GroupCoordinator, offsets: OffsetStore,
-         producerIds: ProducerIdAllocator, appendSignal: AppendSignal, logger: Logger) {
+         producerIds: ProducerIdAllocator, appendSignal: AppendSignal, metrics: BrokerMetrics, logger: Logger) {
         self.config = config
         self.topics = topics
         self.groups = groups
         self.offsets = offsets
         self.producerIds = producerIds
         self.appendSignal = appendSignal
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -69,7 +71,16 @@ final class BrokerRequestHandler: RequestProcessor {
         logger.trace("request", metadata: ["api": "\(key)", "version": "\(version)", "client": "\(header.clientId ?? "")",
                                            "connection": "\(connection.id)"])
         let context = RequestContext(header: header, connection: connection)
-        switch await handle(request, context) {
+        let started = ContinuousClock.now
+        let answer = await handle(request, context)
+        let failed: Bool
+        switch answer {
+        case .message(let response): failed = Self.hasError(response)
+        case .parts(let payload): failed = payload.failed
+        case .none: failed = false
+        }
+        metrics.recordRequest(key, duration: ContinuousClock.now - started, failed: failed)
+        switch answer {
         case .none:
             return .noResponse
         case .message(let response):
@@ -108,6 +119,27 @@ final class BrokerRequestHandler: RequestProcessor {
         case .offsetFetch(let r): .message(.offsetFetch(offsetFetch(r, context)))
         case .describeGroups(let r): .message(.describeGroups(await describeGroups(r, context)))
         case .listGroups(let r): .message(.listGroups(await listGroups(r, context)))
+        }
+    }
+
+    /// Whether any error code in the answer is set (for the request error metric).
+    static func hasError(_ response: KafkaResponse) -> Bool {
+        switch response {
+        case .produce(let r): r.topics.contains { $0.partitions.contains { $0.errorCode != 0 } }
+        case .listOffsets(let r): r.topics.contains { $0.partitions.contains { $0.errorCode != 0 } }
+        case .metadata(let r): r.topics.contains { $0.errorCode != 0 }
+        case .offsetCommit(let r): r.topics.contains { $0.partitions.contains { $0.errorCode != 0 } }
+        case .offsetFetch(let r): r.errorCode != 0
+        case .findCoordinator(let r): r.errorCode != 0
+        case .joinGroup(let r): r.errorCode != 0 && r.errorCode != KafkaErrorCode.memberIdRequired.rawValue
+        case .heartbeat(let r): r.errorCode != 0
+        case .leaveGroup(let r): r.errorCode != 0 || r.members.contains { $0.errorCode != 0 }
+        case .syncGroup(let r): r.errorCode != 0
+        case .apiVersions(let r): r.errorCode != 0
+        case .createTopics(let r): r.topics.contains { $0.errorCode != 0 }
+        case .deleteTopics(let r): r.responses.contains { $0.errorCode != 0 }
+        case .initProducerId(let r): r.errorCode != 0
+        case .fetch, .describeGroups, .listGroups: false
         }
     }
 

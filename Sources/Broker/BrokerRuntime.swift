@@ -14,12 +14,14 @@ public final class BrokerRuntime: Sendable {
     public let producerIds: ProducerIdAllocator
     public let logger: Logger
     private let server: KafkaServer
+    private let metricsServer: MetricsServer
     private let background: Task<Void, Never>
 
     public var port: Int { server.port }
 
     private init(config: BrokerConfig, topics: TopicRegistry, groups: GroupCoordinator, offsets: OffsetStore,
-                 producerIds: ProducerIdAllocator, logger: Logger, server: KafkaServer, background: Task<Void, Never>) {
+                 producerIds: ProducerIdAllocator, logger: Logger, server: KafkaServer, metricsServer: MetricsServer,
+                 background: Task<Void, Never>) {
         self.config = config
         self.topics = topics
         self.groups = groups
@@ -27,6 +29,7 @@ public final class BrokerRuntime: Sendable {
         self.producerIds = producerIds
         self.logger = logger
         self.server = server
+        self.metricsServer = metricsServer
         self.background = background
     }
 
@@ -42,19 +45,26 @@ public final class BrokerRuntime: Sendable {
         let groups = GroupCoordinator(settings: settings, knownGroups: offsets.groups)
         let producerIds = try ProducerIdAllocator(directory: config.dataDirectory)
         let appendSignal = AppendSignal()
+        let metrics = BrokerMetrics()
         let handler = BrokerRequestHandler(config: config, topics: topics, groups: groups, offsets: offsets,
-                                           producerIds: producerIds, appendSignal: appendSignal, logger: logger)
+                                           producerIds: producerIds, appendSignal: appendSignal, metrics: metrics, logger: logger)
         var serverSettings = KafkaServer.Settings(host: config.listenHost, port: config.listenPort)
         serverSettings.maximumFrameBytes = config.maximumFrameBytes
         serverSettings.idleTimeout = .milliseconds(config.idleTimeoutMilliseconds)
         serverSettings.maximumConnections = config.maximumConnections
         let server = try await KafkaServer.start(settings: serverSettings, processor: handler, logger: logger)
+        let metricsServer = try await MetricsServer.start(host: config.metricsHost, port: config.metricsPort) {
+            var states: [GroupCoordinator.State: Int] = [:]
+            for group in await groups.list() { states[group.state, default: 0] += 1 }
+            return metrics.render(topics: topics, groupStates: states, connections: server.openConnections)
+        }
         let background = Task.detached {
             await Self.maintenance(topics: topics, groups: groups, config: config, logger: logger)
         }
         let recovered = topics.allTopics.flatMap(\.partitions).filter { !$0.log.recovery.wasCleanShutdown && !$0.log.recovery.createdNew }
         logger.info("broker started", metadata: [
             "listen": "\(config.listenHost):\(server.port)",
+            "metrics": "http://\(config.metricsHost):\(metricsServer.port)/metrics",
             "advertised": "\(config.effectiveAdvertisedHost):\(config.effectiveAdvertisedPort)",
             "data_dir": "\(config.dataDirectory)",
             "topics": "\(topics.allTopics.count)",
@@ -62,7 +72,7 @@ public final class BrokerRuntime: Sendable {
             "startup": "\(ContinuousClock.now - started)",
         ])
         return BrokerRuntime(config: config, topics: topics, groups: groups, offsets: offsets, producerIds: producerIds,
-                             logger: logger, server: server, background: background)
+                             logger: logger, server: server, metricsServer: metricsServer, background: background)
     }
 
     /// Group timers every 100 ms, interval flushes every 100 ms, retention on its own interval.
@@ -83,6 +93,7 @@ public final class BrokerRuntime: Sendable {
     public func shutdown() async {
         logger.info("shutting down")
         await server.close()
+        await metricsServer.close()
         background.cancel()
         await topics.closeAll()
         logger.info("shutdown complete: logs flushed and marked clean")

@@ -24,6 +24,8 @@ public struct SegmentRegion: Sendable {
     public let length: Int
     /// Base offset of the first batch in the region.
     public let firstOffset: Int64
+    /// The offset after the last batch in the region.
+    public let endOffset: Int64
 
     /// Copies the region's bytes (tools and tests; the broker sends regions without copying).
     public func readBytes() throws(LogStoreError) -> [UInt8] {
@@ -430,9 +432,10 @@ public final class PartitionLog: Sendable {
                 var endPosition = try segment.boundary(from: startPosition, notBeyond: limit, scratch: &reader)
                 endPosition = max(endPosition, minimumEnd)
                 guard endPosition > startPosition else { break }
-                let region = SegmentRegion(file: segment.file, position: startPosition,
-                                        length: Int(endPosition - startPosition),
-                                        firstOffset: try reader.locate(in: segment.file, at: startPosition, limit: endPosition).baseOffset)
+                let region = SegmentRegion(
+                    file: segment.file, position: startPosition, length: Int(endPosition - startPosition),
+                    firstOffset: try reader.locate(in: segment.file, at: startPosition, limit: endPosition).baseOffset,
+                    endOffset: try segment.offset(after: endPosition, from: startPosition, scratch: &reader))
                 result.regions.append(region)
                 remaining -= region.length
                 if endPosition < segment.size { break }  // the byte limit ended this read
@@ -450,7 +453,7 @@ public final class PartitionLog: Sendable {
                     continue
                 }
                 let region = SegmentRegion(file: segment.file, position: position, length: location.totalSize,
-                                        firstOffset: location.baseOffset)
+                                           firstOffset: location.baseOffset, endOffset: location.lastOffset + 1)
                 return TimestampMatch(baseOffset: location.baseOffset, lastOffset: location.lastOffset,
                                       maxTimestamp: location.maxTimestamp, region: region)
             }

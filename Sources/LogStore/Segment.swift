@@ -152,6 +152,19 @@ final class Segment: Sendable {
         return position
     }
 
+    /// The offset after the last batch that ends at `end` (a batch boundary after `start`): walks the
+    /// headers from the nearest index entry, so it costs at most one index interval of header reads.
+    func offset(after end: Int64, from start: Int64, scratch: inout HeaderReader) throws(LogStoreError) -> Int64 {
+        var position = max(start, try withIndexes { $0.boundary(atOrBefore: end - 1) })
+        var next = baseOffset
+        while position < end {
+            let location = try scratch.locate(in: file, at: position, limit: end)
+            next = location.lastOffset + 1
+            position += Int64(location.totalSize)
+        }
+        return next
+    }
+
     /// The first batch whose max timestamp is at least `timestamp`.
     func firstBatch(atOrAfter timestamp: Int64, scratch: inout HeaderReader) throws(LogStoreError) -> (position: Int64, header: BatchLocation)? {
         let limit = size

@@ -16,7 +16,11 @@ extension BrokerRequestHandler {
             let collected = collect(request)
             let now = clock.now
             if collected.bytes >= minBytes || collected.hasError || now >= deadline {
-                return .parts(encodeFetchResponse(collected, version: context.version))
+                metrics.bytesOut.increment(by: Int64(collected.bytes))
+                metrics.recordsOut.increment(by: collected.offsets)
+                var payload = encodeFetchResponse(collected, version: context.version)
+                payload.failed = collected.hasError
+                return .parts(payload)
             }
             await appendSignal.wait(after: generation, timeout: deadline - now)
         }
@@ -30,6 +34,8 @@ extension BrokerRequestHandler {
     struct CollectedFetch {
         var topics: [(name: String, partitions: [CollectedPartition])] = []
         var bytes = 0
+        /// Offsets covered by the batches returned: what a consumer advances by.
+        var offsets: Int64 = 0
         var hasError = false
     }
 
@@ -61,6 +67,9 @@ extension BrokerRequestHandler {
                         let read = try log.read(from: partitionRequest.fetchOffset, maxBytes: max(limit, 1))
                         if result.bytes == 0 || read.byteCount <= remaining {
                             regions = read.regions
+                            if let last = read.regions.last {
+                                result.offsets += max(0, last.endOffset - max(partitionRequest.fetchOffset, read.regions[0].firstOffset))
+                            }
                             result.bytes += read.byteCount
                             remaining -= read.byteCount
                         }

@@ -16,6 +16,8 @@ extension BrokerRequestHandler {
                 let outcome = appendOne(topic: topicRequest.name, partitionRequest, context: context)
                 if case .appended(let result, let log) = outcome {
                     appended = true
+                    metrics.bytesIn.increment(by: Int64(result.byteCount))
+                    metrics.recordsIn.increment(by: result.lastOffset - result.baseOffset + 1)
                     if request.acks == -1 || log.config.flushPolicy == .everyAppend {
                         durabilityWaits.append((log, result.durabilityMark, responses.count, partitions.count))
                     }

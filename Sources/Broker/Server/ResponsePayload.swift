@@ -10,7 +10,12 @@ public struct ResponsePayload: Sendable {
     }
 
     public var parts: [Part]
-    public init(parts: [Part]) { self.parts = parts }
+    /// Set by handlers that build payloads directly (Fetch) when any partition carries an error.
+    public var failed = false
+    public init(parts: [Part], failed: Bool = false) {
+        self.parts = parts
+        self.failed = failed
+    }
     public init(_ bytes: ByteBuffer) { parts = [.bytes(bytes)] }
 
     public var byteCount: Int {

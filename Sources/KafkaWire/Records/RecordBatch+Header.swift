@@ -1,0 +1,147 @@
+import CCRC32C
+import NIOCore
+
+extension RecordBatch {
+    /// The 61-byte header of a batch, read without touching the records.
+    ///
+    /// This is the broker's produce fast path: it validates a client batch (size, magic, CRC,
+    /// counts) and stores it as it arrived, never inflating the records.
+    public struct Header: Sendable, Hashable {
+        public var baseOffset: Int64
+        /// Bytes after this field; the batch's total size is 12 + batchLength.
+        public var batchLength: Int32
+        public var partitionLeaderEpoch: Int32
+        public var magic: Int8
+        public var crc: UInt32
+        public var attributes: Int16
+        public var lastOffsetDelta: Int32
+        public var baseTimestamp: Int64
+        public var maxTimestamp: Int64
+        public var producerId: Int64
+        public var producerEpoch: Int16
+        public var baseSequence: Int32
+        public var recordsCount: Int32
+
+        /// Total bytes of the batch on the wire.
+        public var totalSize: Int { RecordBatch.lengthPrefixSize + Int(batchLength) }
+        public var lastOffset: Int64 { baseOffset &+ Int64(lastOffsetDelta) }
+        public var compression: CompressionCodec { CompressionCodec(rawValue: attributes) }
+        public var timestampType: TimestampType {
+            attributes & RecordBatch.timestampTypeMask == 0 ? .createTime : .logAppendTime
+        }
+        public var isTransactional: Bool { attributes & RecordBatch.transactionalMask != 0 }
+        public var isControl: Bool { attributes & RecordBatch.controlMask != 0 }
+
+        /// Reads the header at the start of `bytes` and checks what the header alone can
+        /// prove: 61 bytes present, batchLength in range, magic 2, recordsCount >= 0.
+        /// It does not need the rest of the batch (use `validate` for the CRC).
+        public init(parsing bytes: UnsafeRawBufferPointer) throws(RecordBatchError) {
+            try self.init(fieldsOf: bytes)
+            try checkRecordsCount()
+        }
+
+        /// Size, batchLength and magic checks, then the fields as they are.
+        private init(fieldsOf bytes: UnsafeRawBufferPointer) throws(RecordBatchError) {
+            guard bytes.count >= RecordBatch.lengthPrefixSize else {
+                throw RecordBatchError(.truncated, offset: bytes.count, detail: "batch header needs 61 bytes")
+            }
+            batchLength = bytes.recordBatchInt32(at: 8)
+            guard batchLength >= RecordBatch.minimumBatchLength else {
+                throw RecordBatchError(.invalidBatchLength, offset: 8, detail: "batchLength \(batchLength)")
+            }
+            guard bytes.count > 16 else {
+                throw RecordBatchError(.truncated, offset: bytes.count, detail: "batch header needs 61 bytes")
+            }
+            // Magic before the remaining fields: their meaning depends on it.
+            magic = Int8(bitPattern: bytes[16])
+            guard magic == 2 else { throw RecordBatchError(.unsupportedMagic(magic), offset: 16) }
+            guard bytes.count >= RecordBatch.headerSize else {
+                throw RecordBatchError(.truncated, offset: bytes.count, detail: "batch header needs 61 bytes")
+            }
+            baseOffset = bytes.recordBatchInt64(at: 0)
+            partitionLeaderEpoch = bytes.recordBatchInt32(at: 12)
+            crc = UInt32(bitPattern: bytes.recordBatchInt32(at: 17))
+            attributes = Int16(bitPattern: bytes.recordBatchUInt16(at: 21))
+            lastOffsetDelta = bytes.recordBatchInt32(at: 23)
+            baseTimestamp = bytes.recordBatchInt64(at: 27)
+            maxTimestamp = bytes.recordBatchInt64(at: 35)
+            producerId = bytes.recordBatchInt64(at: 43)
+            producerEpoch = Int16(bitPattern: bytes.recordBatchUInt16(at: 51))
+            baseSequence = bytes.recordBatchInt32(at: 53)
+            recordsCount = bytes.recordBatchInt32(at: 57)
+        }
+
+        private func checkRecordsCount() throws(RecordBatchError) {
+            guard recordsCount >= 0 else { throw RecordBatchError(.invalidRecordCount(recordsCount), offset: 57) }
+        }
+
+        /// `init(parsing:)` over the readable bytes of `buffer`; the reader index does not move.
+        public init(parsing buffer: ByteBuffer) throws(RecordBatchError) {
+            self = try buffer.withUnsafeReadableBytes { bytes throws(RecordBatchError) in try Header(parsing: bytes) }
+        }
+
+        /// Checks one complete batch at the start of `bytes` without decompressing it: the
+        /// header checks of `init(parsing:)`, the whole batch present and the CRC-32C. Bytes
+        /// after the batch are ignored (`totalSize` says where the next one starts). Any codec
+        /// passes: a broker stores gzip or zstd batches it cannot inflate.
+        public static func validate(_ bytes: UnsafeRawBufferPointer) throws(RecordBatchError) -> Header {
+            // Fields are judged only after the CRC: damage in transit is reported as such.
+            let header = try Header(fieldsOf: bytes)
+            guard bytes.count >= header.totalSize else {
+                throw RecordBatchError(
+                    .truncated, offset: bytes.count,
+                    detail: "batch of \(header.totalSize) bytes, \(bytes.count) present")
+            }
+            let computed = computeCRC(UnsafeRawBufferPointer(rebasing: bytes[0..<header.totalSize]))
+            guard computed == header.crc else {
+                throw RecordBatchError(.crcMismatch(stored: header.crc, computed: computed), offset: 17)
+            }
+            try header.checkRecordsCount()
+            return header
+        }
+
+        /// `validate` over the readable bytes of `buffer`; the reader index does not move.
+        public static func validate(_ buffer: ByteBuffer) throws(RecordBatchError) -> Header {
+            try buffer.withUnsafeReadableBytes { bytes throws(RecordBatchError) in try validate(bytes) }
+        }
+
+        /// The rules Kafka's LogValidator applies to a batch a client produced, beyond the CRC:
+        /// at least one record, recordsCount = lastOffsetDelta + 1, no control batch, and a
+        /// sequence number when there is a producer id. All map to INVALID_RECORD.
+        public func checkProducedBatchRules() throws(RecordBatchError) {
+            guard recordsCount > 0 else {
+                throw RecordBatchError(
+                    .invalidRecordCount(recordsCount), offset: 57, detail: "a produced batch needs records")
+            }
+            guard Int64(recordsCount) == Int64(lastOffsetDelta) + 1 else {
+                throw RecordBatchError(
+                    .lastOffsetDeltaMismatch(lastOffsetDelta: lastOffsetDelta, recordsCount: recordsCount), offset: 23)
+            }
+            guard !isControl else {
+                throw RecordBatchError(.controlBatchFromClient, offset: 21)
+            }
+            guard producerId < 0 || baseSequence >= 0 else {
+                throw RecordBatchError(.invalidBaseSequence(baseSequence), offset: 53)
+            }
+        }
+
+        /// CRC-32C of a whole batch's bytes [21, end), as stored in its crc field.
+        public static func computeCRC(_ batch: UnsafeRawBufferPointer) -> UInt32 {
+            guard batch.count > RecordBatch.crcCoverageStart, let base = batch.baseAddress else { return 0 }
+            return crc32c_extend(0, base + RecordBatch.crcCoverageStart, batch.count - RecordBatch.crcCoverageStart)
+        }
+    }
+}
+
+// Big-endian loads; prefixed so they cannot collide with the other KafkaWire helpers.
+extension UnsafeRawBufferPointer {
+    @inline(__always) func recordBatchInt64(at offset: Int) -> Int64 {
+        Int64(bigEndian: loadUnaligned(fromByteOffset: offset, as: Int64.self))
+    }
+    @inline(__always) func recordBatchInt32(at offset: Int) -> Int32 {
+        Int32(bigEndian: loadUnaligned(fromByteOffset: offset, as: Int32.self))
+    }
+    @inline(__always) func recordBatchUInt16(at offset: Int) -> UInt16 {
+        UInt16(bigEndian: loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+    }
+}
