@@ -68,7 +68,12 @@ let package = Package(
 
         .testTarget(name: "LZ4Tests", dependencies: ["LZ4"]),
         .testTarget(name: "CRC32CTests", dependencies: ["CCRC32C"]),
-        .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(
+            name: "KafkaWireTests",
+            dependencies: ["KafkaWire", .product(name: "NIOCore", package: "swift-nio")],
+            // Request frames captured from real clients by scripts/capture-fixtures.py, read via #filePath.
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "LogStore", "LogStoreTesting"]),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "LogStoreTesting", "CCRC32C"]),
     ],
