@@ -61,6 +61,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Mutation fuzzer for the frame and RecordBatch decoders (run by hand; see the README).
+        .executableTarget(name: "kafkawire-fuzz", dependencies: ["KafkaWire", .product(name: "NIOCore", package: "swift-nio")]),
         // Inspect and verify partition directories (like kafka-dump-log).
         .executableTarget(name: "logstore-tool", dependencies: ["LogStore", "LogStoreTesting"]),
         // Child process of the SIGKILL crash test: appends with flush-per-append and prints each ack.
