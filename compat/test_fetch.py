@@ -65,3 +65,20 @@ def test_a_record_larger_than_the_fetch_limits_still_arrives(fresh_broker, topic
     out = kcat("-b", fresh_broker.bootstrap, "-C", "-t", topic, "-o", "beginning", "-e", "-X", "max.partition.fetch.bytes=1048576",
                "-f", "%S\n").stdout.decode().split()
     assert out == [str(len(value))]
+
+
+def test_offsets_for_times_finds_the_exact_record_inside_a_batch(broker, topic):
+    from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+    producer = KafkaProducer(bootstrap_servers=broker.bootstrap, linger_ms=200, acks=1)
+    base = 1_700_000_000_000
+    for i in range(10):  # one batch: timestamps base, base+1000, ...
+        producer.send(topic, value=b"v%d" % i, partition=0, timestamp_ms=base + i * 1000)
+    producer.flush()
+    producer.close()
+    consumer = KafkaConsumer(bootstrap_servers=broker.bootstrap)
+    tp = TopicPartition(topic, 0)
+    found = consumer.offsets_for_times({tp: base + 6500})[tp]
+    assert (found.offset, found.timestamp) == (7, base + 7000)
+    assert consumer.offsets_for_times({tp: base + 99_000})[tp] is None
+    assert consumer.beginning_offsets([tp])[tp] == 0 and consumer.end_offsets([tp])[tp] == 10
+    consumer.close()

@@ -58,3 +58,24 @@ def test_bad_configuration_is_a_clear_error(tmp_path):
                             text=True, timeout=30)
     assert result.returncode != 0
     assert "HOST:PORT" in result.stderr
+
+
+def test_connection_limit_and_idle_timeout(fresh_broker, topic):
+    import socket
+    import time
+    broker = fresh_broker
+    broker.extra_args = ["--max-connections", "2", "--idle-timeout-ms", "1000"]
+    broker.restart()
+    first = socket.create_connection(("127.0.0.1", broker.port), timeout=5)
+    second = socket.create_connection(("127.0.0.1", broker.port), timeout=5)
+    third = socket.create_connection(("127.0.0.1", broker.port), timeout=5)
+    # The third is over the limit: the broker closes it at once.
+    assert third.recv(1) == b""
+    # Idle connections are closed after the idle timeout (1 s here); recv returns when they are.
+    started = time.monotonic()
+    assert first.recv(1) == b""
+    assert time.monotonic() - started < 10
+    for s in (first, second, third):
+        s.close()
+    # Once they are gone, clients connect again.
+    kcat("-b", broker.bootstrap, "-P", "-t", topic, input=b"after\n")

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Builds and starts what exists. Today that is the storage engine: `logstore-tool demo` appends to a
-# partition log under the data directory, reads it back and verifies it. The broker (issue 3) and
-# `shop up` (issue 6) replace this with the running system.
+# Builds and starts what exists: today the broker (release build) on 127.0.0.1:9092, with its data
+# under $DATA_DIR/broker and metrics on 127.0.0.1:9644. `shop up` (the whole stack) replaces this once
+# the services exist. Extra arguments go to the broker (see `broker --help`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-swift build -c release --product logstore-tool
+swift build -c release --product broker
 DATA_DIR="${DATA_DIR:-./.data}"
-exec .build/release/logstore-tool demo "$DATA_DIR/demo-0"
+exec .build/release/broker --data-dir "${BROKER_DATA_DIR:-$DATA_DIR/broker}" "$@"

@@ -2,6 +2,7 @@ import KafkaWire
 import Logging
 import LogStore
 import NIOCore
+import Synchronization
 
 /// Decodes a request frame, dispatches it to the handler of its API (one file per API under
 /// Handlers/), and encodes the answer with the right response header.
@@ -15,6 +16,18 @@ final class BrokerRequestHandler: RequestProcessor {
     let metrics: BrokerMetrics
     let logger: Logger
     let allocator = ByteBufferAllocator()
+    /// Requests being handled now, and whether shutdown has begun (new requests are then refused).
+    private let inFlight = Atomic<Int>(0)
+    private let draining = Atomic<Bool>(false)
+
+    /// Refuses new requests and waits (at most `timeout`) for those in flight to be answered.
+    func drain(timeout: Duration) async {
+        draining.store(true, ordering: .sequentiallyConsistent)
+        let deadline = ContinuousClock.now + timeout
+        while inFlight.load(ordering: .sequentiallyConsistent) > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
 
     init(config: BrokerConfig, topics: TopicRegistry, groups: GroupCoordinator, offsets: OffsetStore,
          producerIds: ProducerIdAllocator, appendSignal: AppendSignal, metrics: BrokerMetrics, logger: Logger) {
@@ -36,6 +49,9 @@ final class BrokerRequestHandler: RequestProcessor {
     }
 
     func process(frame: ByteBuffer, connection: ConnectionInfo) async -> RequestOutcome {
+        inFlight.add(1, ordering: .sequentiallyConsistent)
+        defer { inFlight.subtract(1, ordering: .sequentiallyConsistent) }
+        if draining.load(ordering: .sequentiallyConsistent) { return .close(reason: "broker is shutting down") }
         var body = frame
         let header: RequestHeader
         do {

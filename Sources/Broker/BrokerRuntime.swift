@@ -14,13 +14,15 @@ public final class BrokerRuntime: Sendable {
     public let producerIds: ProducerIdAllocator
     public let logger: Logger
     private let server: KafkaServer
+    private let handler: BrokerRequestHandler
     private let metricsServer: MetricsServer
     private let background: Task<Void, Never>
 
     public var port: Int { server.port }
 
     private init(config: BrokerConfig, topics: TopicRegistry, groups: GroupCoordinator, offsets: OffsetStore,
-                 producerIds: ProducerIdAllocator, logger: Logger, server: KafkaServer, metricsServer: MetricsServer,
+                 producerIds: ProducerIdAllocator, logger: Logger, server: KafkaServer, handler: BrokerRequestHandler,
+                 metricsServer: MetricsServer,
                  background: Task<Void, Never>) {
         self.config = config
         self.topics = topics
@@ -29,6 +31,7 @@ public final class BrokerRuntime: Sendable {
         self.producerIds = producerIds
         self.logger = logger
         self.server = server
+        self.handler = handler
         self.metricsServer = metricsServer
         self.background = background
     }
@@ -72,7 +75,8 @@ public final class BrokerRuntime: Sendable {
             "startup": "\(ContinuousClock.now - started)",
         ])
         return BrokerRuntime(config: config, topics: topics, groups: groups, offsets: offsets, producerIds: producerIds,
-                             logger: logger, server: server, metricsServer: metricsServer, background: background)
+                             logger: logger, server: server, handler: handler, metricsServer: metricsServer,
+                             background: background)
     }
 
     /// Group timers every 100 ms, interval flushes every 100 ms, retention on its own interval.
@@ -93,6 +97,8 @@ public final class BrokerRuntime: Sendable {
     public func shutdown() async {
         logger.info("shutting down")
         await server.close()
+        // Answer what is in flight (a long poll ends within its max wait), refuse anything new.
+        await handler.drain(timeout: .seconds(10))
         await metricsServer.close()
         background.cancel()
         await topics.closeAll()

@@ -1,9 +1,11 @@
 import KafkaWire
 import LogStore
+import NIOCore
 
 extension BrokerRequestHandler {
-    /// -1: the log end offset; -2: the log start offset; t ≥ 0: the first batch whose max timestamp is
-    /// at least t (batch-grained: LogStore does not decode records), or -1 when there is none.
+    /// -1: the log end offset; -2: the log start offset; t ≥ 0: the first record whose timestamp is at
+    /// least t, or -1 when there is none. LogStore finds the batch by its max timestamp; only that one
+    /// batch is decoded here to find the record.
     func listOffsets(_ request: ListOffsetsRequest, _ context: RequestContext) -> ListOffsetsResponse {
         ListOffsetsResponse(topics: request.topics.map { topic in
             ListOffsetsResponse.Topic(name: topic.name, partitions: topic.partitions.map { requested in
@@ -21,8 +23,9 @@ extension BrokerRequestHandler {
                         guard let match = try log.firstBatch(atOrAfterTimestamp: timestamp) else {
                             return .init(partitionIndex: requested.partitionIndex, timestamp: -1, offset: -1, leaderEpoch: 0)
                         }
-                        return .init(partitionIndex: requested.partitionIndex, timestamp: match.maxTimestamp,
-                                     offset: match.baseOffset, leaderEpoch: 0)
+                        let (offset, recordTimestamp) = firstRecord(in: match, atOrAfter: timestamp)
+                        return .init(partitionIndex: requested.partitionIndex, timestamp: recordTimestamp,
+                                     offset: offset, leaderEpoch: 0)
                     } catch {
                         return .init(partitionIndex: requested.partitionIndex, errorCode: KafkaErrorCode.kafkaStorageError.rawValue)
                     }
@@ -31,5 +34,17 @@ extension BrokerRequestHandler {
                 }
             })
         })
+    }
+
+    /// The exact record inside the matched batch; falls back to the batch's base offset and max
+    /// timestamp if the batch cannot be decoded (e.g. a codec the broker does not decompress).
+    private func firstRecord(in match: TimestampMatch, atOrAfter timestamp: Int64) -> (offset: Int64, timestamp: Int64) {
+        guard let bytes = try? match.region.readBytes() else { return (match.baseOffset, match.maxTimestamp) }
+        var buffer = ByteBuffer(bytes: bytes)
+        guard let batch = try? RecordBatch.Decoder().decode(from: &buffer) else { return (match.baseOffset, match.maxTimestamp) }
+        for record in batch.records where batch.timestamp(of: record) >= timestamp {
+            return (batch.offset(of: record), batch.timestamp(of: record))
+        }
+        return (match.baseOffset, match.maxTimestamp)
     }
 }
