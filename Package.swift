@@ -36,6 +36,15 @@ let package = Package(
             name: "KafkaWire",
             dependencies: ["LZ4", "CCRC32C", .product(name: "NIOCore", package: "swift-nio")]
         ),
+        // The Swift Kafka client: connections, cluster metadata, producer, consumer, admin.
+        .target(
+            name: "BrokerClient",
+            dependencies: [
+                "KafkaWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // Append-only partition logs: segments, indexes, recovery, retention, group-committed fsync.
         .target(name: "LogStore", dependencies: ["CCRC32C"]),
         // Builds synthetic RecordBatch v2 bytes for tests, the crash child and benchmarks.
@@ -76,6 +85,7 @@ let package = Package(
             // Request frames captured from real clients by scripts/capture-fixtures.py, read via #filePath.
             exclude: ["Fixtures"]
         ),
+        .testTarget(name: "BrokerClientTests", dependencies: ["BrokerClient", "KafkaWire", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "LogStore", "LogStoreTesting"]),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "LogStoreTesting", "CCRC32C"]),
     ],

@@ -1,0 +1,123 @@
+import KafkaWire
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// One TCP connection to one broker: version negotiation at connect, then any number of
+/// concurrent requests, each matched to its response by correlation id.
+public final class BrokerConnection: Sendable {
+    public let address: String
+    private let channel: Channel
+    private let clientId: String
+    private let nextCorrelationId = Atomic<Int32>(1)
+    /// The highest version of each API both sides speak.
+    private let versions: [ApiKey: Int16]
+
+    private init(address: String, channel: Channel, clientId: String, versions: [ApiKey: Int16]) {
+        self.address = address
+        self.channel = channel
+        self.clientId = clientId
+        self.versions = versions
+    }
+
+    public var isActive: Bool { channel.isActive }
+
+    /// Connects and negotiates versions with ApiVersions (v3, falling back to v0 as KIP-511 describes).
+    public static func connect(host: String, port: Int, clientId: String, timeout: Duration = .seconds(10),
+                               group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws(BrokerClientError) -> BrokerConnection {
+        let address = "\(host):\(port)"
+        let channel: Channel
+        do {
+            channel = try await ClientBootstrap(group: group)
+                .connectTimeout(TimeAmount(timeout))
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandlers(
+                            ByteToMessageHandler(KafkaFrameDecoder()),
+                            KafkaClientHandler(address: address))
+                    }
+                }
+                .connect(host: host, port: port).get()
+        } catch {
+            throw .connectionFailed(address: address, reason: "\(error)")
+        }
+        let probe = BrokerConnection(address: address, channel: channel, clientId: clientId, versions: [.apiVersions: 3])
+        var table: [ApiVersionsResponse.ApiVersion]
+        do throws(BrokerClientError) {
+            let answer = try await probe.send(.apiVersions(ApiVersionsRequest(clientSoftwareName: "shop-broker-client",
+                                                                              clientSoftwareVersion: "1.0")),
+                                              timeout: timeout)
+            guard case .apiVersions(let response) = answer else { throw BrokerClientError.unsupportedApi(.apiVersions, address: address) }
+            table = response.apiKeys
+            if response.errorCode == KafkaErrorCode.unsupportedVersion.rawValue {
+                let retry = BrokerConnection(address: address, channel: channel, clientId: clientId, versions: [.apiVersions: 0])
+                guard case .apiVersions(let v0) = try await retry.send(.apiVersions(ApiVersionsRequest()), timeout: timeout) else {
+                    throw BrokerClientError.unsupportedApi(.apiVersions, address: address)
+                }
+                table = v0.apiKeys
+            }
+        } catch {
+            try? await channel.close()
+            throw error
+        }
+        var versions: [ApiKey: Int16] = [:]
+        for entry in table {
+            guard let key = ApiKey(rawValue: entry.apiKey) else { continue }
+            let ours = key.supportedVersions
+            let top = min(entry.maxVersion, ours.upperBound)
+            if top >= max(entry.minVersion, ours.lowerBound) { versions[key] = top }
+        }
+        return BrokerConnection(address: address, channel: channel, clientId: clientId, versions: versions)
+    }
+
+    public func version(of key: ApiKey) -> Int16? { versions[key] }
+
+    /// Sends a request at the highest common version and waits for its response.
+    public func send(_ request: KafkaRequest, timeout: Duration = .seconds(30)) async throws(BrokerClientError) -> KafkaResponse {
+        let key = request.apiKey
+        guard let version = versions[key] else { throw .unsupportedApi(key, address: address) }
+        let promise = channel.eventLoop.makePromise(of: KafkaResponse.self)
+        let correlationId = nextCorrelationId.add(1, ordering: .relaxed).oldValue
+        var frame = channel.allocator.buffer(capacity: 128)
+        KafkaFrame.writeFrame(into: &frame) { body in
+            RequestHeader(apiKey: key, apiVersion: version, correlationId: correlationId, clientId: clientId).encode(into: &body)
+            request.encode(into: &body, version: version)
+        }
+        let pending = PendingRequest(correlationId: correlationId, apiKey: key, version: version, frame: frame,
+                                     promise: promise)
+        channel.writeAndFlush(pending, promise: nil)
+        let scheduled = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+            promise.fail(BrokerClientError.timedOut(operation: "\(key)", address: self.address))
+        }
+        do {
+            let response = try await promise.futureResult.get()
+            scheduled.cancel()
+            return response
+        } catch let error as BrokerClientError {
+            scheduled.cancel()
+            throw error
+        } catch {
+            scheduled.cancel()
+            throw .connectionFailed(address: address, reason: "\(error)")
+        }
+    }
+
+    /// Sends a request that gets no response (Produce with acks=0).
+    public func sendWithoutResponse(_ request: KafkaRequest) throws(BrokerClientError) {
+        let key = request.apiKey
+        guard let version = versions[key] else { throw .unsupportedApi(key, address: address) }
+        var frame = channel.allocator.buffer(capacity: 128)
+        let correlationId = nextCorrelationId.add(1, ordering: .relaxed).oldValue
+        KafkaFrame.writeFrame(into: &frame) { body in
+            RequestHeader(apiKey: key, apiVersion: version, correlationId: correlationId, clientId: clientId).encode(into: &body)
+            request.encode(into: &body, version: version)
+        }
+        channel.writeAndFlush(PendingRequest(correlationId: correlationId, apiKey: key, version: version, frame: frame,
+                                             promise: nil), promise: nil)
+    }
+
+    public func close() async {
+        try? await channel.close()
+    }
+}

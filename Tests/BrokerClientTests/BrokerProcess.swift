@@ -1,0 +1,66 @@
+import BrokerClient
+import Foundation
+
+/// A real `broker` process on a free loopback port with its own data directory, for tests of the
+/// client. The binary is built next to the test bundle by `swift build --build-tests`.
+final class BrokerProcess: @unchecked Sendable {
+    // @unchecked: `process` is set once in init and only read afterwards; Process itself is thread-safe.
+    let port: Int
+    let dataDirectory: String
+    private let process: Process
+    var bootstrap: String { "127.0.0.1:\(port)" }
+
+    static var binaryPath: String {
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("broker").path
+    }
+
+    static func freePort() -> Int {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    init(extraArguments: [String] = []) async throws {
+        port = Self.freePort()
+        dataDirectory = NSTemporaryDirectory() + "/client-tests-" + UUID().uuidString
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binaryPath)
+        process.arguments = ["--listen", "127.0.0.1:\(port)", "--data-dir", dataDirectory,
+                             "--metrics-listen", "127.0.0.1:\(Self.freePort())", "--log-level", "warning"] + extraArguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Ready when it answers ApiVersions; bounded.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let connection = try? await BrokerConnection.connect(host: "127.0.0.1", port: port, clientId: "probe", timeout: .seconds(1)) {
+                await connection.close()
+                return
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        stop()
+        throw BrokerClientError.connectionFailed(address: "127.0.0.1:\(port)", reason: "the broker did not start (is \(Self.binaryPath) built?)")
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+    }
+}
