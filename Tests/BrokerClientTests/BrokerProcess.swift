@@ -32,12 +32,12 @@ final class BrokerProcess: @unchecked Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    init(extraArguments: [String] = []) async throws {
-        port = Self.freePort()
-        dataDirectory = NSTemporaryDirectory() + "/client-tests-" + UUID().uuidString
+    init(port: Int? = nil, dataDirectory: String? = nil, extraArguments: [String] = []) async throws {
+        self.port = port ?? Self.freePort()
+        self.dataDirectory = dataDirectory ?? NSTemporaryDirectory() + "/client-tests-" + UUID().uuidString
         process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binaryPath)
-        process.arguments = ["--listen", "127.0.0.1:\(port)", "--data-dir", dataDirectory,
+        process.arguments = ["--listen", "127.0.0.1:\(self.port)", "--data-dir", self.dataDirectory,
                              "--metrics-listen", "127.0.0.1:\(Self.freePort())", "--log-level", "warning"] + extraArguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -45,7 +45,7 @@ final class BrokerProcess: @unchecked Sendable {
         // Ready when it answers ApiVersions; bounded.
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
-            if let connection = try? await BrokerConnection.connect(host: "127.0.0.1", port: port, clientId: "probe", timeout: .seconds(1)) {
+            if let connection = try? await BrokerConnection.connect(host: "127.0.0.1", port: self.port, clientId: "probe", timeout: .seconds(1)) {
                 await connection.close()
                 return
             }
@@ -53,7 +53,15 @@ final class BrokerProcess: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         stop()
-        throw BrokerClientError.connectionFailed(address: "127.0.0.1:\(port)", reason: "the broker did not start (is \(Self.binaryPath) built?)")
+        throw BrokerClientError.connectionFailed(address: "127.0.0.1:\(self.port)", reason: "the broker did not start (is \(Self.binaryPath) built?)")
+    }
+
+    /// SIGKILL, keeping the data directory (a crash).
+    func kill() {
+        if process.isRunning {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
     }
 
     func stop() {
