@@ -59,6 +59,19 @@ public actor BrokerCluster {
         self.requestTimeout = requestTimeout
     }
 
+    private init(parsedBootstrap: [(host: String, port: Int)], clientId: String, requestTimeout: Duration) {
+        bootstrap = parsedBootstrap
+        self.clientId = clientId
+        self.requestTimeout = requestTimeout
+    }
+
+    /// The same cluster with connections of its own. The broker answers a connection's requests one
+    /// at a time (as Kafka does), so a consumer whose JoinGroup waits for the others must not share
+    /// a connection with them: each consumer uses a sibling.
+    public nonisolated func sibling() -> BrokerCluster {
+        BrokerCluster(parsedBootstrap: bootstrap, clientId: clientId, requestTimeout: requestTimeout)
+    }
+
     // MARK: Connections
 
     /// A connection to `host:port`, shared by every caller; reconnects if the previous one dropped.
