@@ -131,15 +131,21 @@ public actor BrokerProducer {
         return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
     }
 
+    /// Partition counts per topic, so that choosing a partition needs no hop to the cluster actor.
+    private var partitionCounts: [String: Int32] = [:]
+
     private func choosePartition(topic: String, key: [UInt8]?, explicit: Int32?) async throws -> Int32 {
-        var metadata = await cluster.cachedMetadata
-        if metadata?.topics[topic] == nil || metadata?.topics[topic]?.error != nil {
-            metadata = try await cluster.refreshMetadata(topics: [topic], allowAutoCreate: true)
+        let count: Int32
+        if let known = partitionCounts[topic] {
+            count = known
+        } else {
+            let metadata = try await cluster.refreshMetadata(topics: [topic], allowAutoCreate: true)
+            guard let info = metadata.topics[topic], info.error == nil, !info.partitions.isEmpty else {
+                throw BrokerClientError.broker(metadata.topics[topic]?.error ?? .unknownTopicOrPartition, context: "topic '\(topic)'")
+            }
+            count = Int32(info.partitions.count)
+            partitionCounts[topic] = count
         }
-        guard let info = metadata?.topics[topic], info.error == nil, !info.partitions.isEmpty else {
-            throw BrokerClientError.broker(metadata?.topics[topic]?.error ?? .unknownTopicOrPartition, context: "topic '\(topic)'")
-        }
-        let count = Int32(info.partitions.count)
         if let explicit {
             guard explicit >= 0, explicit < count else {
                 throw BrokerClientError.broker(.unknownTopicOrPartition, context: "\(topic)-\(explicit)")
@@ -155,14 +161,13 @@ public actor BrokerProducer {
     }
 
     private func enqueue(_ record: PendingRecord, to target: PartitionKey) {
-        var queue = queues[target] ?? PartitionQueue()
-        let first = queue.records.isEmpty
-        if first { queue.firstEnqueued = record.enqueued }
-        queue.records.append(record)
-        queue.bytes += record.size
+        // Mutate in place: copying the queue out and back would copy its records array on every send.
+        let first = queues[target, default: PartitionQueue()].records.isEmpty
+        if first { queues[target, default: PartitionQueue()].firstEnqueued = record.enqueued }
+        queues[target, default: PartitionQueue()].records.append(record)
+        queues[target, default: PartitionQueue()].bytes += record.size
         bufferedBytes += record.size
-        let full = queue.bytes >= config.batchBytes
-        queues[target] = queue
+        let full = (queues[target]?.bytes ?? 0) >= config.batchBytes
         if full { stickyPartition[target.topic] = nil }
         startSender()
         // A new linger deadline or a full batch: the sender must re-plan its sleep.
@@ -375,7 +380,10 @@ public actor BrokerProducer {
             retried.attempts += 1
             queues[key]?.retry = retried
             queues[key]?.inFlight = false
-            _ = try? await cluster.refreshMetadata(topics: [key.topic])
+            if let metadata = try? await cluster.refreshMetadata(topics: [key.topic]), let info = metadata.topics[key.topic],
+               info.error == nil, !info.partitions.isEmpty {
+                partitionCounts[key.topic] = Int32(info.partitions.count)
+            }
             try? await Task.sleep(for: config.retryBackoff)
             return
         case .acknowledged(let baseOffset):
