@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "LZ4", targets: ["LZ4"]),
         .library(name: "CCRC32C", targets: ["CCRC32C"]),
         .library(name: "LogStoreTesting", targets: ["LogStoreTesting"]),
+        .library(name: "BrokerClient", targets: ["BrokerClient"]),
+        .library(name: "KafkaWire", targets: ["KafkaWire"]),
         .executable(name: "logstore-tool", targets: ["logstore-tool"]),
         .executable(name: "broker", targets: ["broker"]),
     ],

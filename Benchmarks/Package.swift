@@ -8,6 +8,11 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [.package(name: "shop", path: "..")],
     targets: [
+        // The Swift client's produce and consume rates against a running broker (compare with kcat).
+        .executableTarget(
+            name: "client-bench",
+            dependencies: [.product(name: "BrokerClient", package: "shop"), .product(name: "KafkaWire", package: "shop")]
+        ),
         .executableTarget(
             name: "logstore-bench",
             dependencies: [

@@ -88,6 +88,16 @@ public actor BrokerProducer {
         enqueue(pending, to: target)
     }
 
+    /// Sends many records without waiting, in one call: the cheap path for bulk loads (one actor hop
+    /// for all of them). Failures go to the `onFireAndForgetError` handlers.
+    public func sendWithoutWaiting(topic: String, records: [(key: [UInt8]?, value: [UInt8]?)]) async throws {
+        for record in records {
+            let (target, pending) = try await prepare(topic: topic, key: record.key, value: record.value, headers: [],
+                                                      partition: nil, timestamp: nil)
+            enqueue(pending, to: target)
+        }
+    }
+
     public func onFireAndForgetError(_ handler: @escaping @Sendable (Error) -> Void) {
         fireAndForgetErrors.append(handler)
     }
