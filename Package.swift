@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "KafkaWire", targets: ["KafkaWire"]),
         .executable(name: "logstore-tool", targets: ["logstore-tool"]),
         .executable(name: "broker", targets: ["broker"]),
+        .executable(name: "brokerctl", targets: ["brokerctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -74,6 +75,15 @@ let package = Package(
         ),
         // Mutation fuzzer for the frame and RecordBatch decoders (run by hand; see the README).
         .executableTarget(name: "kafkawire-fuzz", dependencies: ["KafkaWire", .product(name: "NIOCore", package: "swift-nio")]),
+        // The admin and test CLI (like rpk and kcat): cluster, topics, produce, consume, groups, bench.
+        .executableTarget(
+            name: "brokerctl",
+            dependencies: [
+                "BrokerClient", "KafkaWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // Inspect and verify partition directories (like kafka-dump-log).
         .executableTarget(name: "logstore-tool", dependencies: ["LogStore", "LogStoreTesting"]),
         // Child process of the SIGKILL crash test: appends with flush-per-append and prints each ack.
