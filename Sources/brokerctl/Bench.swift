@@ -71,30 +71,44 @@ struct BenchCommand: AsyncParsableCommand {
             let deadline = start + .seconds(maxSeconds)
             let progress = ProgressReporter(verb: "produced", total: total, counters: counters, start: start)
             let reporter = Task { await progress.run() }
-            let workers = min(inFlight, total)
+            // Records go out in chunks (one call and one wait per chunk, like a client's batch); each
+            // record's latency is its chunk's send→ack time. Enough workers keep --in-flight records out.
+            let chunk = max(1, min(500, inFlight))
+            let workers = max(1, min(inFlight / chunk, (total + chunk - 1) / chunk))
             let latencies = await withTaskGroup(of: [Int64].self) { group in
                 for _ in 0..<workers {
                     group.addTask {
                         var mine: [Int64] = []
-                        mine.reserveCapacity(total / workers + 1)
+                        mine.reserveCapacity(total / workers + chunk)
                         while true {
-                            let index = counters.issued.add(1, ordering: .relaxed).oldValue
-                            guard index < total, counters.failed.load(ordering: .relaxed) == 0 else { break }
+                            let first = counters.issued.add(chunk, ordering: .relaxed).oldValue
+                            guard first < total, counters.failed.load(ordering: .relaxed) == 0 else { break }
+                            let count = min(chunk, total - first)
                             if let rate {
-                                let due = start + .nanoseconds(Int64(Double(index) / rate * 1e9))
+                                let due = start + .nanoseconds(Int64(Double(first) / rate * 1e9))
                                 if due > clock.now { try? await Task.sleep(until: due, clock: clock) }
                             }
                             let sent = clock.now
                             guard sent < deadline else { break }
                             do {
-                                _ = try await producer.send(topic: topic, key: nil, value: payload)
+                                let results = try await producer.send(
+                                    topic: topic, records: [(key: [UInt8]?, value: [UInt8]?)](repeating: (nil, payload), count: count))
                                 let elapsed = clock.now - sent
-                                mine.append(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
-                                counters.done.add(1, ordering: .relaxed)
-                                counters.bytes.add(payload.count, ordering: .relaxed)
+                                let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+                                for result in results {
+                                    switch result {
+                                    case .success:
+                                        mine.append(nanoseconds)
+                                        counters.done.add(1, ordering: .relaxed)
+                                        counters.bytes.add(payload.count, ordering: .relaxed)
+                                    case .failure(let error):
+                                        failures.record(error)
+                                        counters.failed.add(1, ordering: .relaxed)
+                                    }
+                                }
                             } catch {
                                 failures.record(error)
-                                counters.failed.add(1, ordering: .relaxed)
+                                counters.failed.add(count, ordering: .relaxed)
                             }
                         }
                         return mine

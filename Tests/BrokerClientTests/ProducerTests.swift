@@ -71,6 +71,22 @@ func readAll(_ cluster: BrokerCluster, topic: String, partition: Int32 = 0) asyn
         await cluster.shutdown()
     }
 
+    @Test func chunkSendReturnsEveryOffsetInOrder() async throws {
+        let broker = try await BrokerProcess()
+        defer { broker.stop() }
+        let cluster = try BrokerCluster(bootstrap: [broker.bootstrap])
+        try await BrokerAdmin(cluster: cluster).createTopic("chunks", partitions: 1)
+        let producer = try BrokerProducer(cluster: cluster)
+        let first = try await producer.send(topic: "chunks", records: (0..<300).map { (key: nil, value: Array("c\($0)".utf8)) })
+        let second = try await producer.send(topic: "chunks", records: (0..<5).map { (key: nil, value: Array("d\($0)".utf8)) })
+        #expect(try first.map { try $0.get().offset } == Array(0..<300))
+        #expect(try second.map { try $0.get().offset } == Array(300..<305))
+        #expect(try await producer.send(topic: "chunks", records: []).isEmpty)
+        #expect(try await readAll(cluster, topic: "chunks").map(\.2) == (0..<300).map { "c\($0)" } + (0..<5).map { "d\($0)" })
+        await producer.close()
+        await cluster.shutdown()
+    }
+
     @Test func keysLandWhereTheJavaClientPutsThem() async throws {
         let broker = try await BrokerProcess()
         defer { broker.stop() }
