@@ -87,6 +87,41 @@ func readAll(_ cluster: BrokerCluster, topic: String, partition: Int32 = 0) asyn
         await cluster.shutdown()
     }
 
+    /// Connections are dropped (client side) again and again while an idempotent producer sends:
+    /// retries reuse their sequence numbers, so the log ends with every record once, in order.
+    @Test func forcedConnectionDropsLeaveNoDuplicatesOrGaps() async throws {
+        let broker = try await BrokerProcess()
+        defer { broker.stop() }
+        let cluster = try BrokerCluster(bootstrap: [broker.bootstrap])
+        try await BrokerAdmin(cluster: cluster).createTopic("drops", partitions: 1)
+        var config = ProducerConfig()
+        config.retryBackoff = .milliseconds(10)
+        config.linger = .milliseconds(1)
+        let producer = try BrokerProducer(cluster: cluster, config: config)
+        let total = 20_000
+        let sends = Task {
+            var offsets: [Int64] = []
+            for start in stride(from: 0, to: total, by: 100) {
+                let results = try await producer.send(topic: "drops", records: (start..<(start + 100)).map { (key: nil, value: Array("r\($0)".utf8)) })
+                offsets += try results.map { try $0.get().offset }
+            }
+            return offsets
+        }
+        // Drop until drops have hit requests in flight (the producer retried) several times; bounded.
+        for _ in 0..<500 where await producer.retriedBatches < 3 {
+            try await Task.sleep(for: .milliseconds(5))
+            await cluster.dropConnections()
+        }
+        #expect(await producer.retriedBatches >= 3)
+        let offsets = try await sends.value
+        #expect(offsets == Array(0..<Int64(total)))
+        let records = try await readAll(cluster, topic: "drops")
+        #expect(records.map(\.0) == Array(0..<Int64(total)))
+        #expect(records.compactMap(\.2) == (0..<total).map { "r\($0)" })
+        await producer.close()
+        await cluster.shutdown()
+    }
+
     @Test func keysLandWhereTheJavaClientPutsThem() async throws {
         let broker = try await BrokerProcess()
         defer { broker.stop() }

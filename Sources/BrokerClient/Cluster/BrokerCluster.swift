@@ -167,6 +167,14 @@ public actor BrokerCluster {
 
     public func forgetCoordinator(group: String) { coordinators[group] = nil }
 
+    /// Closes every open connection but keeps the cluster usable: the next request reconnects. Requests
+    /// in flight fail with `connectionClosed` (tests use this to force a connection drop).
+    public func dropConnections() async {
+        let open = connections.values
+        connections.removeAll()
+        for task in open { await (try? task.value)?.close() }
+    }
+
     /// Closes every connection; later calls throw `shutDown`.
     public func shutdown() async {
         closed = true

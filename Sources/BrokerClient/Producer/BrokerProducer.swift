@@ -96,6 +96,8 @@ public actor BrokerProducer {
     private var closed = false
     private let clock = ContinuousClock()
     private var fireAndForgetErrors: [@Sendable (Error) -> Void] = []
+    /// Batches resent after a retriable failure (a dropped connection, a leader change), for metrics.
+    public private(set) var retriedBatches = 0
 
     public init(cluster: BrokerCluster, config: ProducerConfig = ProducerConfig()) throws(BrokerClientError) {
         if config.idempotent && config.acks != .all {
@@ -441,6 +443,7 @@ public actor BrokerProducer {
         }
         switch outcome {
         case .retry:
+            retriedBatches += 1
             var retried = batch
             retried.attempts += 1
             queues[key]?.retry = retried
