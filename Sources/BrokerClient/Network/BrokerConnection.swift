@@ -86,7 +86,12 @@ public final class BrokerConnection: Sendable {
         }
         let pending = PendingRequest(correlationId: correlationId, apiKey: key, version: version, frame: frame,
                                      promise: promise)
-        channel.writeAndFlush(pending, promise: nil)
+        // A write to a connection that just closed never reaches the handler: fail the request at once
+        // instead of letting it wait for its timeout.
+        let address = self.address
+        channel.writeAndFlush(pending).whenFailure { _ in
+            promise.fail(BrokerClientError.connectionClosed(address: address))
+        }
         let scheduled = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
             promise.fail(BrokerClientError.timedOut(operation: "\(key)", address: self.address))
         }

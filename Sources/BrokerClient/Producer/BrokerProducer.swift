@@ -178,7 +178,7 @@ public actor BrokerProducer {
     private func prepare(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader], partition: Int32?,
                          timestamp: Int64?) async throws -> (PartitionKey, PendingRecord) {
         guard !closed else { throw BrokerClientError.shutDown }
-        if config.idempotent && producerId < 0 { try await initProducerId() }
+        if config.idempotent && producerId < 0 { try await retrying { try await self.initProducerId() } }
         let size = (key?.count ?? 0) + (value?.count ?? 0) + headers.reduce(0) { $0 + $1.key.utf8.count + ($1.value?.readableBytes ?? 0) } + 24
         guard size <= config.batchBytes else {
             throw BrokerClientError.invalidRequest("record of \(size) bytes is larger than batchBytes \(config.batchBytes)")
@@ -190,6 +190,19 @@ public actor BrokerProducer {
         let now = timestamp ?? Self.wallClockMilliseconds()
         let record = RecordBatch.ProducerRecord(keyBytes: key, valueBytes: value, headers: headers, timestamp: now)
         return (PartitionKey(topic: topic, partition: chosen), PendingRecord(record: record, size: size, continuation: nil, enqueued: clock.now))
+    }
+
+    /// Retries a metadata or producer-id call after retriable errors (a dropped connection, a broker
+    /// restarting), with backoff, for up to the delivery timeout.
+    private func retrying<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        let deadline = ContinuousClock.now + config.deliveryTimeout
+        while true {
+            do {
+                return try await body()
+            } catch let error as BrokerClientError where error.isRetriable && ContinuousClock.now < deadline {
+                try await Task.sleep(for: config.retryBackoff)
+            }
+        }
     }
 
     static func wallClockMilliseconds() -> Int64 {
@@ -206,7 +219,8 @@ public actor BrokerProducer {
         if let known = partitionCounts[topic] {
             count = known
         } else {
-            let metadata = try await cluster.refreshMetadata(topics: [topic], allowAutoCreate: true)
+            let cluster = self.cluster
+            let metadata = try await retrying { try await cluster.refreshMetadata(topics: [topic], allowAutoCreate: true) }
             guard let info = metadata.topics[topic], info.error == nil, !info.partitions.isEmpty else {
                 throw BrokerClientError.broker(metadata.topics[topic]?.error ?? .unknownTopicOrPartition, context: "topic '\(topic)'")
             }
