@@ -57,5 +57,7 @@ public final class AppendSignal: Sendable {
             await group.next()
             group.cancelAll()
         }
+        // Both children are done: a timeout that raced a notify may have left the id marked expired.
+        _ = state.withLock { $0.expired.remove(id) }
     }
 }

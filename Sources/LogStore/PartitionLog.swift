@@ -213,8 +213,7 @@ public final class PartitionLog: Sendable {
                 throw error
             }
 
-            for entry in offsetEntries { try segment.addIndexEntries(entry, nil) }
-            for entry in timeEntries { try segment.addIndexEntries(nil, entry) }
+            try segment.addIndexEntries(offsetEntries, timeEntries)
             state.builder = builder
             // Publish: readers see the batch only from here on.
             segment.maxTimestamp.store(builder.maxTimestamp, ordering: .releasing)
@@ -260,7 +259,7 @@ public final class PartitionLog: Sendable {
 
     private func roll(_ state: inout WriterState, now: Int64) throws(LogStoreError) {
         let old = state.active
-        if let final = state.builder.finalTimeEntry() { try old.addIndexEntries(nil, final) }
+        if let final = state.builder.finalTimeEntry() { try old.addIndexEntries([], [final]) }
         let base = old.nextOffset.load(ordering: .relaxed)
         let segment = try LogOpener.createSegment(directory: directory, baseOffset: base, config: config)
         state.active = segment
@@ -561,7 +560,7 @@ public final class PartitionLog: Sendable {
         guard let active else { return }
         defer { flock(lockFile.descriptor, LOCK_UN) }
         try await flush()
-        if let final = writer.withLock({ $0.builder.finalTimeEntry() }) { try active.addIndexEntries(nil, final) }
+        if let final = writer.withLock({ $0.builder.finalTimeEntry() }) { try active.addIndexEntries([], [final]) }
         try active.persistIndexes(sync: true)
         try FileSystem.writeAtomically(directory + "/" + Self.cleanShutdownMarker, contents: [], sync: true)
         try FileSystem.syncDirectory(directory)

@@ -95,11 +95,11 @@ final class Segment: Sendable {
         return rebuilt
     }
 
-    func addIndexEntries(_ offsetEntry: OffsetIndexEntry?, _ timeEntry: TimeIndexEntry?) throws(LogStoreError) {
-        guard offsetEntry != nil || timeEntry != nil else { return }
+    func addIndexEntries(_ offsetEntries: [OffsetIndexEntry], _ timeEntries: [TimeIndexEntry]) throws(LogStoreError) {
+        guard !offsetEntries.isEmpty || !timeEntries.isEmpty else { return }
         try withIndexes { state in
-            if let offsetEntry { state.offsets.append(offsetEntry) }
-            if let timeEntry { state.times.append(timeEntry) }
+            state.offsets += offsetEntries
+            state.times += timeEntries
         }
     }
 

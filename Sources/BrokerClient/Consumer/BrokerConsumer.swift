@@ -17,7 +17,6 @@ public actor BrokerConsumer {
     private var assignment: Set<TopicPartition> = []
     private var positions: [TopicPartition: Int64] = [:]
     private var paused: Set<TopicPartition> = []
-    private var buffered: [ConsumerRecord] = []
     private var memberId = ""
     private var generation: Int32 = -1
     private var needsJoin = false
@@ -64,7 +63,6 @@ public actor BrokerConsumer {
 
     public func seek(_ partition: TopicPartition, to offset: Int64) {
         positions[partition] = offset
-        buffered.removeAll { $0.topic == partition.topic && $0.partition == partition.partition }
     }
 
     public func seekToBeginning(_ partitions: [TopicPartition]) async throws(BrokerClientError) {
@@ -86,7 +84,6 @@ public actor BrokerConsumer {
 
     public func pause(_ partitions: [TopicPartition]) {
         paused.formUnion(partitions)
-        buffered.removeAll { paused.contains(TopicPartition($0.topic, $0.partition)) }
     }
 
     public func resume(_ partitions: [TopicPartition]) { paused.subtract(partitions) }
@@ -102,10 +99,6 @@ public actor BrokerConsumer {
                 try await joinGroup()
             }
             try await maybeAutoCommit()
-            if !buffered.isEmpty {
-                defer { buffered.removeAll() }
-                return buffered
-            }
             try await initializePositions()
             let wait = min(config.fetchMaxWait, max(.zero, deadline - ContinuousClock.now))
             let records = try await fetch(maxWait: wait)
@@ -270,7 +263,6 @@ public actor BrokerConsumer {
             await onRevoked?(assignment.sorted())
             assignment = []
             positions = [:]
-            buffered = []
         }
         let subscriptionBytes = ConsumerProtocolSubscription(topics: subscription).encoded()
         let protocols = config.assignors.map { JoinGroupRequest.JoinProtocol(name: $0.name, metadata: subscriptionBytes) }
