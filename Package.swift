@@ -1,6 +1,5 @@
 // swift-tools-version: 6.1
 // The whole product is one SwiftPM package so that dependencies compile once.
-// Later issues add KafkaWire, Broker, BrokerClient, ServiceKit and the services.
 import PackageDescription
 
 let package = Package(
@@ -16,12 +15,21 @@ let package = Package(
         .executable(name: "logstore-tool", targets: ["logstore-tool"]),
         .executable(name: "broker", targets: ["broker"]),
         .executable(name: "brokerctl", targets: ["brokerctl"]),
+        .executable(name: "shop", targets: ["shop"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // Without default traits: deterministic re-plans (SWIFT-NOTES P1).
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
     targets: [
         // liblz4's frame API (Debian: liblz4-dev).
@@ -30,6 +38,8 @@ let package = Package(
             pkgConfig: "liblz4",
             providers: [.apt(["liblz4-dev"])]
         ),
+        // The reference argon2 implementation (Debian: libargon2-dev), for IAM's password hashes.
+        .systemLibrary(name: "CArgon2", providers: [.apt(["libargon2-dev"])]),
         // Kafka-style LZ4 frames over CLZ4.
         .target(name: "LZ4", dependencies: ["CLZ4"]),
         // CRC-32C (Castagnoli): SSE4.2 on x86_64, chosen at run time, with a portable fallback.
@@ -84,6 +94,49 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // Event types and topic names shared by the services; versioned, Codable, no dependencies.
+        .target(name: "Contracts"),
+        // What every service is built from: HTTP and the envelope, auth, SQLite, outbox, consumers, ops.
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "BrokerClient", "KafkaWire", "Contracts",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
+        // Identity and access: users, passwords, JWTs and JWKS, refresh tokens, OAuth2 token endpoint.
+        .target(
+            name: "IAMService",
+            dependencies: [
+                "ServiceKit", "Contracts", "CArgon2",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // `shop serve <service>` (and later `shop up`).
+        .executableTarget(
+            name: "shop",
+            dependencies: [
+                "ServiceKit", "IAMService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Inspect and verify partition directories (like kafka-dump-log).
         .executableTarget(name: "logstore-tool", dependencies: ["LogStore", "LogStoreTesting"]),
         // Child process of the SIGKILL crash test: appends with flush-per-append and prints each ack.
@@ -97,7 +150,34 @@ let package = Package(
             // Request frames captured from real clients by scripts/capture-fixtures.py, read via #filePath.
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "BrokerClientTests", dependencies: ["BrokerClient", "KafkaWire", .product(name: "NIOCore", package: "swift-nio")]),
+        // Real processes for tests: a broker on a free port with its own data directory, and service processes.
+        .target(
+            name: "ShopTestSupport",
+            dependencies: ["BrokerClient"],
+            path: "Tests/ShopTestSupport"
+        ),
+        .testTarget(name: "BrokerClientTests", dependencies: ["BrokerClient", "KafkaWire", "ShopTestSupport", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(
+            name: "ServiceKitTests",
+            dependencies: [
+                "ServiceKit", "Contracts", "BrokerClient", "ShopTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "IAMServiceTests",
+            dependencies: [
+                "IAMService", "ServiceKit", "Contracts", "BrokerClient", "ShopTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "LogStore", "LogStoreTesting"]),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "LogStoreTesting", "CCRC32C"]),
     ],

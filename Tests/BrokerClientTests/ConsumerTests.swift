@@ -1,3 +1,4 @@
+import ShopTestSupport
 import Foundation
 @testable import BrokerClient
 import KafkaWire

@@ -1,4 +1,5 @@
 @testable import BrokerClient
+import ShopTestSupport
 import KafkaWire
 import NIOCore
 import Testing

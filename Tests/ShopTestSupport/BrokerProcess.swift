@@ -3,19 +3,19 @@ import Foundation
 
 /// A real `broker` process on a free loopback port with its own data directory, for tests of the
 /// client. The binary is built next to the test bundle by `swift build --build-tests`.
-final class BrokerProcess: @unchecked Sendable {
+public final class BrokerProcess: @unchecked Sendable {
     // @unchecked: `process` is set once in init and only read afterwards; Process itself is thread-safe.
-    let port: Int
-    let dataDirectory: String
+    public let port: Int
+    public let dataDirectory: String
     private let process: Process
-    var bootstrap: String { "127.0.0.1:\(port)" }
+    public var bootstrap: String { "127.0.0.1:\(port)" }
 
-    static var binaryPath: String {
+    public static var binaryPath: String {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("broker").path
     }
 
-    static func freePort() -> Int {
+    public static func freePort() -> Int {
         let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socket) }
         var address = sockaddr_in()
@@ -32,7 +32,7 @@ final class BrokerProcess: @unchecked Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    init(port: Int? = nil, dataDirectory: String? = nil, extraArguments: [String] = []) async throws {
+    public init(port: Int? = nil, dataDirectory: String? = nil, extraArguments: [String] = []) async throws {
         self.port = port ?? Self.freePort()
         self.dataDirectory = dataDirectory ?? NSTemporaryDirectory() + "/client-tests-" + UUID().uuidString
         process = Process()
@@ -57,14 +57,14 @@ final class BrokerProcess: @unchecked Sendable {
     }
 
     /// SIGKILL, keeping the data directory (a crash).
-    func kill() {
+    public func kill() {
         if process.isRunning {
             Foundation.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }
 
-    func stop() {
+    public func stop() {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()

@@ -1,0 +1,44 @@
+import GRDB
+
+/// The tables every service has, owned by ServiceKit: the outbox, the inbox of applied event ids, the
+/// partition offsets of the service's consumer group, and parked (dead-lettered) records.
+enum PlatformMigrations {
+    static let all: [ServiceMigration] = [
+        ServiceMigration("servicekit-v1-outbox") { db in
+            try db.create(table: "outbox") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("event_id", .text).notNull().unique()
+                t.column("topic", .text).notNull()
+                t.column("aggregate_type", .text).notNull()
+                t.column("aggregate_id", .text).notNull()
+                t.column("event_type", .text).notNull()
+                t.column("event_version", .integer).notNull()
+                t.column("payload", .blob).notNull()
+                // JSON object of the envelope headers (occurred-at, correlation, causation, traceparent).
+                t.column("headers", .text).notNull()
+                t.column("occurred_at", .text).notNull()
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("last_error", .text)
+                t.column("published_at", .text)
+            }
+            try db.create(index: "outbox_unpublished", on: "outbox", columns: ["published_at", "id"])
+        },
+        ServiceMigration("servicekit-v1-inbox") { db in
+            try db.create(table: "inbox") { t in
+                t.primaryKey("event_id", .text)
+                t.column("topic", .text).notNull()
+                t.column("partition", .integer).notNull()
+                t.column("offset", .integer).notNull()
+                t.column("applied_at", .text).notNull()
+            }
+            try db.create(table: "consumer_offset") { t in
+                t.column("group_id", .text).notNull()
+                t.column("topic", .text).notNull()
+                t.column("partition", .integer).notNull()
+                // The next offset to read.
+                t.column("next_offset", .integer).notNull()
+                t.primaryKey(["group_id", "topic", "partition"])
+            }
+        },
+    ]
+}
