@@ -1,0 +1,30 @@
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The request context of every service: Hummingbird's core storage plus what ServiceKit's middleware
+/// learns about a request (its id, the authenticated principal, the client address) and the body limit.
+public struct ServiceRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// X-Request-Id of the request, generated when the client sent none.
+    public var requestId: String = ""
+    /// Set by `AuthMiddleware` once a bearer token verified.
+    public var principal: Principal?
+    /// The peer's IP address, for rate limiting and logs.
+    public let remoteAddress: String?
+    /// Bodies larger than this are refused with 413 before they are decoded.
+    public var bodyLimit: Int = 1 << 20
+
+    public var maxUploadSize: Int { bodyLimit }
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress
+    }
+
+    /// The principal of an authenticated route; 401 when the route was reached without one.
+    public func requirePrincipal() throws -> Principal {
+        guard let principal else { throw APIError.unauthorized("Authentication required") }
+        return principal
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import Logging
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+import Synchronization
+
+/// One service's HTTP application with everything ServiceKit adds: the envelope on every answer,
+/// request ids, CORS, body limits, per-route metrics, `/health/live`, `/health/ready`, `/metrics`,
+/// `/openapi.json` and `/swagger-ui.html`. A service registers its routes through `route(…)` (which also
+/// documents them) and adds its background services (outbox relay, consumers).
+public final class ServiceApp: @unchecked Sendable {
+    // @unchecked: the mutable members (router, services, checks) are only touched while the service is
+    // assembled, on one task, before `run`/`application()` hands them to Hummingbird.
+    public let config: ServiceConfig
+    public let logger: Logger
+    public let registry: PrometheusCollectorRegistry
+    public let openAPI: OpenAPIDocument
+    public let routes = RouteTable()
+    public let router: Router<ServiceRequestContext>
+    public private(set) var backgroundServices: [any Service] = []
+    private let readinessChecks = ReadinessChecks()
+
+    public init(config: ServiceConfig, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger? = nil) {
+        self.config = config
+        self.registry = registry
+        self.logger = logger ?? Logger(label: config.serviceName)
+        openAPI = OpenAPIDocument(title: config.serviceName)
+        router = Router(context: ServiceRequestContext.self)
+        let bodyLimit = config.maxBodyBytes
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: HTTPMetricsMiddleware(registry: registry, service: config.serviceName))
+        router.add(middleware: CORSMiddleware(
+            allowOrigin: config.corsAllowedOrigins == ["*"] ? .all : .originBased,
+            allowHeaders: [.accept, .authorization, .contentType, .origin, .requestId],
+            allowMethods: [.get, .post, .put, .patch, .delete, .options],
+            exposedHeaders: ["X-Request-Id", "Retry-After"]
+        ))
+        router.add(middleware: EnvelopeMiddleware(routes: routes))
+        router.add(middleware: BodyLimitMiddleware(limit: bodyLimit))
+        addOperationalRoutes()
+    }
+
+    /// Registers a route, documents it in `/openapi.json`, and runs `middleware` (auth, rate limits)
+    /// for it only.
+    public func route<Output: ResponseGenerator>(
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        doc: OperationDoc,
+        middleware: [any MiddlewareProtocol<Request, Response, ServiceRequestContext>] = [],
+        _ handler: @escaping @Sendable (Request, ServiceRequestContext) async throws -> Output
+    ) {
+        routes.add(method, path)
+        openAPI.add(method: method, path: path, doc: doc)
+        let group = router.group()
+        for item in middleware { group.add(middleware: item) }
+        group.on(RouterPath(path), method: method, use: handler)
+    }
+
+    public func addReadinessCheck(_ check: ReadinessCheck) {
+        readinessChecks.append(check)
+    }
+
+    public func addBackgroundService(_ service: any Service) {
+        backgroundServices.append(service)
+    }
+
+    /// The Hummingbird application, for `run` or for tests (`app.test(.live)`).
+    public func application(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: router,
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: config.serviceName),
+            services: backgroundServices,
+            onServerRunning: onServerRunning,
+            logger: logger
+        )
+    }
+
+    /// Serves until SIGTERM or SIGINT, then drains and stops the background services.
+    public func run() async throws {
+        let serviceName = config.serviceName
+        let logger = logger
+        try await application(onServerRunning: { channel in
+            logger.info("\(serviceName) listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
+        }).runService()
+    }
+
+    private func addOperationalRoutes() {
+        let readinessChecks = readinessChecks
+        route(.get, "/health/live", doc: OperationDoc("Liveness: the process serves HTTP", tag: "operations")) { _, _ in
+            EnvelopeResponse(["status": "UP"], message: "live")
+        }
+        route(.get, "/health/ready", doc: OperationDoc("Readiness: the database and the broker are reachable", tag: "operations", errors: [503])) { _, _ in
+            var failing: [FieldError] = []
+            var status: [String: String] = [:]
+            for check in readinessChecks.all {
+                let ok = await check.check()
+                status[check.name] = ok ? "UP" : "DOWN"
+                if !ok { failing.append(FieldError(field: check.name, message: "is not reachable")) }
+            }
+            if !failing.isEmpty { throw APIError(.serviceUnavailable, "Not ready", errors: failing) }
+            return EnvelopeResponse(status, message: "ready")
+        }
+        let registry = registry
+        route(.get, "/metrics", doc: OperationDoc("Prometheus metrics (text exposition format)", tag: "operations")) { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: registry.emitToString())))
+        }
+        let openAPI = openAPI
+        route(.get, "/openapi.json", doc: OperationDoc("This document", tag: "operations")) { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: openAPI.render())))
+        }
+        let title = config.serviceName
+        route(.get, "/swagger-ui.html", doc: OperationDoc("Swagger UI for this document", tag: "operations")) { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: SwaggerUI.page(title: title))))
+        }
+    }
+}
+
+/// Refuses a declared Content-Length above the limit before any handler reads the body.
+struct BodyLimitMiddleware: RouterMiddleware {
+    typealias Context = ServiceRequestContext
+    let limit: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+            throw APIError(.contentTooLarge, "The request body is larger than \(limit) bytes")
+        }
+        var context = context
+        context.bodyLimit = limit
+        return try await next(request, context)
+    }
+}
+
+final class ReadinessChecks: Sendable {
+    private let checks = Mutex<[ReadinessCheck]>([])
+    func append(_ check: ReadinessCheck) { checks.withLock { $0.append(check) } }
+    var all: [ReadinessCheck] { checks.withLock { $0 } }
+}
