@@ -153,7 +153,7 @@ let package = Package(
         // Real processes for tests: a broker on a free port with its own data directory, and service processes.
         .target(
             name: "ShopTestSupport",
-            dependencies: ["BrokerClient"],
+            dependencies: ["BrokerClient", "KafkaWire", .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/ShopTestSupport"
         ),
         .testTarget(name: "BrokerClientTests", dependencies: ["BrokerClient", "KafkaWire", "ShopTestSupport", .product(name: "NIOCore", package: "swift-nio")]),

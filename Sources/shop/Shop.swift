@@ -4,6 +4,8 @@ import ArgumentParser
 struct Shop: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shop",
-        abstract: "Run the shop's services."
+        abstract: "Run the shop's services.",
+        discussion: "Every setting is an environment variable (see the README's configuration table); flags override them.",
+        subcommands: [Serve.self]
     )
 }

@@ -1,0 +1,147 @@
+import Foundation
+
+/// JSON bodies of IAM's HTTP API (camelCase), separate from the domain types so the wire shape is
+/// explicit and documented by example in `/openapi.json`.
+struct RegisterRequest: Codable, Sendable {
+    var email: String
+    var password: String
+    var firstName: String
+    var lastName: String
+    var phoneNumber: String?
+
+    static let example = RegisterRequest(email: "ada@example.com", password: "correct horse battery",
+                                         firstName: "Ada", lastName: "Lovelace", phoneNumber: "+44 20 7946 0000")
+}
+
+struct LoginRequest: Codable, Sendable {
+    var email: String
+    var password: String
+
+    static let example = LoginRequest(email: "ada@example.com", password: "correct horse battery")
+}
+
+struct RefreshRequest: Codable, Sendable {
+    var refreshToken: String
+
+    static let example = RefreshRequest(refreshToken: "q1mR…opaque")
+}
+
+struct TokenPairDTO: Codable, Sendable {
+    var accessToken: String
+    var refreshToken: String?
+    var tokenType: String
+    var expiresIn: Int
+    var scope: String?
+
+    init(_ response: TokenResponse) {
+        accessToken = response.accessToken
+        refreshToken = response.refreshToken
+        tokenType = response.tokenType
+        expiresIn = response.expiresIn
+        scope = response.scope
+    }
+
+    static let example = TokenPairDTO(TokenResponse(accessToken: "eyJhbGciOiJFUzI1NiIsImtpZCI6Ii4uLiJ9…", tokenType: "Bearer",
+                                                    expiresIn: 900, refreshToken: "q1mR…opaque", scope: nil))
+}
+
+struct UserDTO: Codable, Sendable {
+    var id: String
+    var email: String
+    var firstName: String
+    var lastName: String
+    var phoneNumber: String?
+    var roles: [String]
+    var enabled: Bool
+    var locked: Bool
+    var accountExpired: Bool
+    var credentialsExpired: Bool
+    var failedLoginCount: Int
+    var lockedUntil: Date?
+    var createdAt: Date
+    var updatedAt: Date
+    var version: Int
+
+    init(_ user: UserAccount, now: Date = Date()) {
+        id = user.id
+        email = user.email
+        firstName = user.firstName
+        lastName = user.lastName
+        phoneNumber = user.phoneNumber
+        roles = user.roles.map(\.rawValue).sorted()
+        enabled = user.enabled
+        locked = user.isLocked(at: now)
+        accountExpired = !user.accountNonExpired
+        credentialsExpired = !user.credentialsNonExpired
+        failedLoginCount = user.failedLoginCount
+        lockedUntil = user.lockedUntil
+        createdAt = user.createdAt
+        updatedAt = user.updatedAt
+        version = user.version
+    }
+
+    static var example: UserDTO {
+        let now = Date(timeIntervalSince1970: 1_764_000_000)
+        return UserDTO(id: "0193a3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6b", email: "ada@example.com", firstName: "Ada", lastName: "Lovelace",
+                       phoneNumber: nil, roles: ["customer"], enabled: true, locked: false, accountExpired: false,
+                       credentialsExpired: false, failedLoginCount: 0, lockedUntil: nil, createdAt: now, updatedAt: now, version: 1)
+    }
+
+    private init(id: String, email: String, firstName: String, lastName: String, phoneNumber: String?, roles: [String],
+                 enabled: Bool, locked: Bool, accountExpired: Bool, credentialsExpired: Bool, failedLoginCount: Int,
+                 lockedUntil: Date?, createdAt: Date, updatedAt: Date, version: Int) {
+        self.id = id
+        self.email = email
+        self.firstName = firstName
+        self.lastName = lastName
+        self.phoneNumber = phoneNumber
+        self.roles = roles
+        self.enabled = enabled
+        self.locked = locked
+        self.accountExpired = accountExpired
+        self.credentialsExpired = credentialsExpired
+        self.failedLoginCount = failedLoginCount
+        self.lockedUntil = lockedUntil
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.version = version
+    }
+}
+
+struct UserPageDTO: Codable, Sendable {
+    var items: [UserDTO]
+    var page: Int
+    var size: Int
+    var total: Int
+
+    static var example: UserPageDTO { UserPageDTO(items: [.example], page: 0, size: 20, total: 1) }
+}
+
+/// `PATCH /admin/users/{id}`: any subset of roles, enabled and locked.
+struct UserPatchRequest: Codable, Sendable {
+    var roles: [String]?
+    var enabled: Bool?
+    var locked: Bool?
+
+    static let example = UserPatchRequest(roles: ["customer", "admin"], enabled: true, locked: false)
+}
+
+struct KeyRotationDTO: Codable, Sendable {
+    var kid: String
+    var publishedKids: [String]
+}
+
+/// RFC 6749 §5.1 success body (plain JSON, not the envelope, so OAuth2 clients understand it).
+struct OAuthTokenBody: Codable, Sendable {
+    var access_token: String
+    var token_type: String
+    var expires_in: Int
+    var refresh_token: String?
+    var scope: String?
+}
+
+/// RFC 6749 §5.2 error body.
+struct OAuthErrorBody: Codable, Sendable {
+    var error: String
+    var error_description: String
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import IAMService
+import Logging
+import ServiceKit
+
+/// `shop serve <service>`: one service in the foreground until SIGTERM or Ctrl-C.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one service in the foreground.",
+        discussion: "Services: \(ServiceName.allCases.map(\.rawValue).joined(separator: ", ")). Exit code 0 after a clean stop, 1 when start-up fails (the message says why)."
+    )
+
+    enum ServiceName: String, CaseIterable, ExpressibleByArgument {
+        case iam
+    }
+
+    @Argument(help: "The service to run.")
+    var service: ServiceName
+
+    @Option(help: "Port to listen on (env PORT; default: the service's own port).")
+    var port: Int?
+
+    @Option(name: .customLong("data-dir"), help: "Directory for the service's database (env DATA_DIR; default ./.data).")
+    var dataDirectory: String?
+
+    func run() async throws {
+        var environment = ProcessInfo.processInfo.environment
+        if let port { environment["PORT"] = String(port) }
+        if let dataDirectory { environment["DATA_DIR"] = dataDirectory }
+        do {
+            switch service {
+            case .iam:
+                let config = try ServiceConfig(serviceName: "iam", defaultPort: 8081, environment: environment)
+                JSONLogHandler.bootstrap(service: config.serviceName, format: config.logFormat, level: config.logLevel)
+                try await IAMServer.run(config: config, environment: environment)
+            }
+        } catch {
+            FileHandle.standardError.write(Data("shop serve \(service.rawValue): \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
