@@ -126,6 +126,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                // NIOThreadPool: password hashing runs off the cooperative pool.
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // `shop serve <service>` (and later `shop up`).
@@ -174,6 +176,7 @@ let package = Package(
                 "IAMService", "ServiceKit", "Contracts", "BrokerClient", "ShopTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
