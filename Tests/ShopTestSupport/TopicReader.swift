@@ -14,8 +14,18 @@ public enum TopicReader {
     }
 
     public static func readAll(topic: String, bootstrap: String, timeout: Duration = .seconds(20)) async throws -> [Event] {
-        let cluster = BrokerCluster(bootstrap: [bootstrap], clientId: "topic-reader")
-        defer { Task { await cluster.shutdown() } }
+        let cluster = try BrokerCluster(bootstrap: [bootstrap], clientId: "topic-reader")
+        do {
+            let events = try await read(topic: topic, cluster: cluster, timeout: timeout)
+            await cluster.shutdown()
+            return events
+        } catch {
+            await cluster.shutdown()
+            throw error
+        }
+    }
+
+    private static func read(topic: String, cluster: BrokerCluster, timeout: Duration) async throws -> [Event] {
         let metadata = try await cluster.refreshMetadata(topics: [topic])
         guard let partitions = metadata.topics[topic]?.partitions, !partitions.isEmpty else { return [] }
         let consumer = BrokerConsumer(cluster: cluster)

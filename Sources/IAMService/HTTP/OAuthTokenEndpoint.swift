@@ -64,7 +64,7 @@ struct OAuthTokenEndpoint {
     private func json(_ status: Int, _ body: some Encodable) -> Response {
         let data = (try? JSONEncoder().encode(body)) ?? Data("{}".utf8)
         return Response(status: HTTPResponse.Status(code: status),
-                        headers: [.contentType: "application/json", .cacheControl: "no-store", .pragma: "no-cache"],
+                        headers: [.contentType: "application/json", .cacheControl: "no-store", HTTPField.Name("Pragma")!: "no-cache"],
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

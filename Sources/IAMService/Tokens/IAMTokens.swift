@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 import JWTKit
 
 /// Access and refresh tokens: issuance after a login, refresh with rotation and reuse detection, logout,
@@ -84,7 +85,7 @@ public struct IAMTokens: Sendable {
         guard claims.exp.value.addingTimeInterval(AccessTokenClaims.leeway) > now else {
             throw IAMError.invalidAccessToken(reason: "expired")
         }
-        guard claims.nbf.value.addingTimeInterval(-AccessTokenClaims.leeway) <= now else {
+        guard (claims.nbf?.value ?? claims.iat.value).addingTimeInterval(-AccessTokenClaims.leeway) <= now else {
             throw IAMError.invalidAccessToken(reason: "not yet valid")
         }
         return claims

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ServiceKit
 
 /// Refresh tokens: 256 random bits, base64url (43 characters). Only their SHA-256 is stored, so a copy of
 /// the database does not yield usable tokens; a fast hash suffices because the input has full entropy.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ServiceKit
 import JWTKit
 
 /// IAM's ES256 signing keys: persisted in SQLite, the newest signs, retired ones stay published in the

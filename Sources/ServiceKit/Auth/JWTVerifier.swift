@@ -72,7 +72,7 @@ public actor JWTVerifier {
         do {
             claims = try await keys.verify(token, as: AccessTokenClaims.self)
         } catch {
-            throw APIError.unauthorized("Invalid token signature")
+            throw APIError.unauthorized("Invalid or expired token")
         }
         guard claims.iss.value == issuer else { throw APIError.unauthorized("Token from an unexpected issuer") }
         guard claims.aud.value.contains(audience) else { throw APIError.unauthorized("Token not meant for this audience") }

@@ -5,7 +5,6 @@ import Logging
 
 extension HTTPField.Name {
     public static let requestId = HTTPField.Name("X-Request-Id")!
-    public static let traceparent = HTTPField.Name("traceparent")!
 }
 
 /// Takes the client's X-Request-Id (when it is a sane token) or makes one, puts it on the logger and

@@ -25,9 +25,9 @@ import Testing
 
         func token(subject: String = "u1", roles: [String] = ["customer"], issuer: String = "iam", audience: String = "shop",
                    issuedAt: Date = Date(), lifetime: TimeInterval = 300) async throws -> String {
-            let claims = AccessTokenClaims(issuer: issuer, audience: audience, subject: subject, issuedAt: issuedAt,
-                                           expiresAt: issuedAt.addingTimeInterval(lifetime), id: UUID().uuidString,
-                                           roles: roles, scope: "orders:read", email: nil, clientId: nil)
+            let claims = AccessTokenClaims(iss: IssuerClaim(value: issuer), aud: AudienceClaim(value: [audience]), sub: SubjectClaim(value: subject),
+                                           exp: ExpirationClaim(value: issuedAt.addingTimeInterval(lifetime)), iat: IssuedAtClaim(value: issuedAt),
+                                           nbf: nil, jti: IDClaim(value: UUID().uuidString), roles: roles, scope: "orders:read", email: nil, clientId: nil)
             return try await keys.sign(claims, kid: JWKIdentifier(string: kid))
         }
     }
