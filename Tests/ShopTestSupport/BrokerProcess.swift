@@ -64,6 +64,16 @@ public final class BrokerProcess: @unchecked Sendable {
         }
     }
 
+    /// A new broker process on the same port and data directory (after `kill()` or `halt()`): the
+    /// broker coming back after a crash or an outage, at the address clients already know.
+    public func restarted(extraArguments: [String] = []) async throws -> BrokerProcess {
+        kill()
+        return try await BrokerProcess(port: port, dataDirectory: dataDirectory, extraArguments: extraArguments)
+    }
+
+    /// Whether the process is still running.
+    public var isRunning: Bool { process.isRunning }
+
     public func stop() {
         if process.isRunning {
             process.terminate()
