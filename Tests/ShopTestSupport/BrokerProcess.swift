@@ -74,6 +74,19 @@ public final class BrokerProcess: @unchecked Sendable {
     /// Whether the process is still running.
     public var isRunning: Bool { process.isRunning }
 
+    /// Like `stop()`, but bounded: SIGTERM, then SIGKILL if the broker has not exited within `grace`
+    /// (a broker that waits on a client's open connection must not hang the test run), then removes
+    /// the data directory.
+    public func shutdown(grace: Duration = .seconds(5)) {
+        if process.isRunning {
+            process.terminate()
+            let deadline = ContinuousClock.now + grace
+            while process.isRunning && ContinuousClock.now < deadline { usleep(10_000) }
+            kill()
+        }
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+    }
+
     public func stop() {
         if process.isRunning {
             process.terminate()

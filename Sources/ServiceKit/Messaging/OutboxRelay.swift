@@ -35,7 +35,7 @@ public final class OutboxRelay: Service, Sendable {
     /// - Parameters:
     ///   - bootstrap: the broker addresses, HOST:PORT.
     ///   - metrics: the service's registry; the relay registers `outbox_unpublished_rows`,
-    ///     `outbox_oldest_unpublished_age_seconds`, `outbox_published_total`, `outbox_publish_failures_total`
+    ///     `outbox_oldest_unpublished_age_seconds`, `outbox_published_total`, `outbox_failed_passes_total`
     ///     and `outbox_purged_total`, labelled with the service name.
     public init(database: ServiceDatabase, bootstrap: [String], configuration: OutboxRelayConfiguration,
                 metrics: PrometheusCollectorRegistry, logger: Logger) throws(BrokerClientError) {
@@ -99,6 +99,7 @@ public final class OutboxRelay: Service, Sendable {
                     break
                 } catch {
                     failures += 1
+                    metrics.failedPasses.increment()
                     let delay = configuration.backoff.delay(attempt: failures)
                     let waiting = (try? await database.read { db in try OutboxStore.lag(db).count }) ?? -1
                     logger.warning("outbox publish failed; rows stay unpublished and are retried", metadata: [
@@ -112,6 +113,9 @@ public final class OutboxRelay: Service, Sendable {
             group.cancelAll()
         }
     }
+
+    /// Closes the producer's connections (`run()` does this itself when it ends).
+    func close() async { await client.discard() }
 
     // MARK: One pass
 
@@ -169,7 +173,6 @@ public final class OutboxRelay: Service, Sendable {
         metrics.published.increment(by: Int64(acknowledged.count))
         await refreshLagMetrics()
         guard failures.isEmpty else {
-            metrics.failures.increment(by: Int64(failures.count))
             await client.discard()
             throw MessagingError.publishFailed(eventIds: failures.map(\.row.eventId),
                                                reason: failures.first.map { "\($0.error)" } ?? "unknown")

@@ -5,7 +5,7 @@ struct OutboxRelayMetrics: Sendable {
     let unpublished: Gauge
     let oldestAge: Gauge
     let published: Counter
-    let failures: Counter
+    let failedPasses: Counter
     let purged: Counter
 
     init(registry: PrometheusCollectorRegistry, service: String) {
@@ -22,9 +22,9 @@ struct OutboxRelayMetrics: Sendable {
             descriptor: MetricNameDescriptor(metricName: "outbox_published", unitName: "total",
                                              helpText: "Outbox rows acknowledged by the broker and marked published."),
             labels: labels)
-        failures = registry.makeCounter(
-            descriptor: MetricNameDescriptor(metricName: "outbox_publish_failures", unitName: "total",
-                                             helpText: "Outbox rows whose publish attempt failed (they are retried)."),
+        failedPasses = registry.makeCounter(
+            descriptor: MetricNameDescriptor(metricName: "outbox_failed_passes", unitName: "total",
+                                             helpText: "Relay passes that failed (broker unreachable, for example); their rows are retried."),
             labels: labels)
         purged = registry.makeCounter(
             descriptor: MetricNameDescriptor(metricName: "outbox_purged", unitName: "total",

@@ -68,7 +68,7 @@ import Testing
 
     @Test func aRedeliveredEventIsAppliedOnce() async throws {
         let broker = try await BrokerProcess()
-        defer { broker.stop() }
+        defer { broker.shutdown() }
         let database = try makeTestDatabase()
         defer { removeDatabase(database) }
         let cluster = try BrokerCluster(bootstrap: [broker.bootstrap])
@@ -100,7 +100,7 @@ import Testing
 
     @Test func resumesFromTheOffsetsStoredInItsOwnDatabase() async throws {
         let broker = try await BrokerProcess()
-        defer { broker.stop() }
+        defer { broker.shutdown() }
         let database = try makeTestDatabase()
         defer { removeDatabase(database) }
         let cluster = try BrokerCluster(bootstrap: [broker.bootstrap])
@@ -137,7 +137,7 @@ import Testing
 
     @Test func aFailingEventGoesToTheDeadLetterTopicAndIsRedrivenOnceFixed() async throws {
         let broker = try await BrokerProcess()
-        defer { broker.stop() }
+        defer { broker.shutdown() }
         let database = try makeTestDatabase()
         defer { removeDatabase(database) }
         let cluster = try BrokerCluster(bootstrap: [broker.bootstrap])

@@ -4,6 +4,7 @@ import Foundation
 import GRDB
 import KafkaWire
 import Logging
+import Prometheus
 @testable import ServiceKit
 import ShopTestSupport
 import Synchronization
@@ -49,7 +50,17 @@ struct WaitTimeout: Error { var what: String }
 /// Every record of `topic` from the beginning up to its current end.
 func readTopic(_ topic: String, bootstrap: String) async throws -> [ConsumerRecord] {
     let cluster = try BrokerCluster(bootstrap: [bootstrap])
-    defer { Task { await cluster.shutdown() } }
+    do {
+        let records = try await readTopic(topic, cluster: cluster)
+        await cluster.shutdown()
+        return records
+    } catch {
+        await cluster.shutdown()
+        throw error
+    }
+}
+
+private func readTopic(_ topic: String, cluster: BrokerCluster) async throws -> [ConsumerRecord] {
     let metadata = try await cluster.refreshMetadata(topics: [topic])
     guard let info = metadata.topics[topic], info.error == nil else { return [] }
     let partitions = info.partitions.map { TopicPartition(topic, $0.index) }
@@ -114,9 +125,17 @@ final class BrokerHolder: Sendable {
         let restarted = try await current.restarted()
         state.withLock { $0 = restarted }
     }
-    func stop() { current.stop() }
+    func stop() { current.shutdown() }
 }
 
 func unpublishedCount(_ database: ServiceDatabase) async throws -> Int {
     try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL") ?? -1 }
+}
+
+/// The value of one series in the registry's exposition (0 when absent).
+func metricValue(_ registry: PrometheusCollectorRegistry, _ series: String) -> Double {
+    for line in registry.emitToString().split(separator: "\n") where line.hasPrefix(series + " ") {
+        return Double(line.dropFirst(series.count + 1)) ?? 0
+    }
+    return 0
 }
