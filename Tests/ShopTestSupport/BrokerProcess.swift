@@ -64,6 +64,29 @@ public final class BrokerProcess: @unchecked Sendable {
         }
     }
 
+    /// A new broker process on the same port and data directory (after `kill()` or `halt()`): the
+    /// broker coming back after a crash or an outage, at the address clients already know.
+    public func restarted(extraArguments: [String] = []) async throws -> BrokerProcess {
+        kill()
+        return try await BrokerProcess(port: port, dataDirectory: dataDirectory, extraArguments: extraArguments)
+    }
+
+    /// Whether the process is still running.
+    public var isRunning: Bool { process.isRunning }
+
+    /// Like `stop()`, but bounded: SIGTERM, then SIGKILL if the broker has not exited within `grace`
+    /// (a broker that waits on a client's open connection must not hang the test run), then removes
+    /// the data directory.
+    public func shutdown(grace: Duration = .seconds(5)) {
+        if process.isRunning {
+            process.terminate()
+            let deadline = ContinuousClock.now + grace
+            while process.isRunning && ContinuousClock.now < deadline { usleep(10_000) }
+            kill()
+        }
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+    }
+
     public func stop() {
         if process.isRunning {
             process.terminate()

@@ -1,7 +1,8 @@
 import GRDB
 
 /// The tables every service has, owned by ServiceKit: the outbox, the inbox of applied event ids, the
-/// partition offsets of the service's consumer group, and parked (dead-lettered) records.
+/// partition offsets of the service's consumer groups (and of dead-letter redrives). Dead-lettered records
+/// live in their dead-letter topic, not here.
 enum PlatformMigrations {
     static let all: [ServiceMigration] = [
         ServiceMigration("servicekit-v1-outbox") { db in
@@ -39,6 +40,17 @@ enum PlatformMigrations {
                 t.column("next_offset", .integer).notNull()
                 t.primaryKey(["group_id", "topic", "partition"])
             }
+        },
+        ServiceMigration("servicekit-v2-outbox-attempts") { db in
+            // When the relay first handed a row to the producer. A row with a first attempt and no
+            // published_at is "in doubt": the broker may have appended it before the relay died or the
+            // acknowledgement was lost, so the relay looks for it in the topic before sending it again.
+            try db.alter(table: "outbox") { t in
+                t.add(column: "first_attempt_at", .text)
+            }
+            // The purge deletes by publication time.
+            try db.create(index: "outbox_published_at", on: "outbox", columns: ["published_at"],
+                          condition: Column("published_at") != nil)
         },
     ]
 }
