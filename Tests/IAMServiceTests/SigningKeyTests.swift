@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 import JWTKit
 import Testing
 

@@ -3,7 +3,7 @@ import ServiceKit
 import ShopTestSupport
 
 /// A real broker process and a real `shop serve iam` process with its own data directory.
-final class IAMFixture: @unchecked Sendable {
+final class IAMProcessFixture: @unchecked Sendable {
     // @unchecked: `iam` and `broker` are replaced only by the test that owns the fixture, on its own task.
     let dataDirectory: String
     let brokerPort: Int

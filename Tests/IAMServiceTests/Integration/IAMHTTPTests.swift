@@ -7,7 +7,7 @@ import Testing
 /// IAM over real HTTP: a `shop serve iam` process with real SQLite and a real broker process.
 @Suite(.serialized) struct IAMHTTPTests {
     @Test func registerLoginRefreshRotationReuseAndLogout() async throws {
-        let fixture = try await IAMFixture()
+        let fixture = try await IAMProcessFixture()
         defer { fixture.stop() }
         let registered = try await fixture.register("Ada@Example.com")
         #expect(registered.status == 201 && registered.envelopeStatus == "SUCCESS")
@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func wrongPasswordAndUnknownEmailAreIndistinguishable() async throws {
-        let fixture = try await IAMFixture()
+        let fixture = try await IAMProcessFixture()
         defer { fixture.stop() }
         _ = try await fixture.register("bob@example.com")
         let wrong = try await fixture.login("bob@example.com", password: "not the password at all")
@@ -58,7 +58,7 @@ import Testing
     }
 
     @Test func lockoutAfterRepeatedFailures() async throws {
-        let fixture = try await IAMFixture(extraEnvironment: ["IAM_LOCKOUT_THRESHOLD": "3", "IAM_LOCKOUT_SECONDS": "600"])
+        let fixture = try await IAMProcessFixture(extraEnvironment: ["IAM_LOCKOUT_THRESHOLD": "3", "IAM_LOCKOUT_SECONDS": "600"])
         defer { fixture.stop() }
         _ = try await fixture.register("carol@example.com")
         for _ in 0..<3 {
@@ -69,7 +69,7 @@ import Testing
         #expect(locked.status == 403)
         #expect(locked.message?.lowercased().contains("locked") == true)
         // An admin unlocks the account.
-        let admin = try await fixture.accessToken(IAMFixture.adminEmail, password: IAMFixture.adminPassword)
+        let admin = try await fixture.accessToken(IAMProcessFixture.adminEmail, password: IAMProcessFixture.adminPassword)
         let users = try await fixture.client.send(.GET, "/admin/users?page=0&size=50", bearer: admin)
         let carol = try #require(users.data?["items"]?.arrayValue?.first { $0["email"]?.stringValue == "carol@example.com" })
         #expect(carol["locked"]?.boolValue == true)
@@ -80,7 +80,7 @@ import Testing
     }
 
     @Test func adminRoutesAreRefusedToCustomers() async throws {
-        let fixture = try await IAMFixture()
+        let fixture = try await IAMProcessFixture()
         defer { fixture.stop() }
         let registered = try await fixture.register("dave@example.com")
         let daveId = try #require(registered.data?["id"]?.stringValue)
@@ -90,7 +90,7 @@ import Testing
         #expect(refused.status == 403 && refused.code == 403 && refused.envelopeStatus == "ERROR")
         #expect(try await fixture.client.send(.PATCH, "/admin/users/\(daveId)", json: ["roles": ["admin"]], bearer: customer).status == 403)
 
-        let admin = try await fixture.accessToken(IAMFixture.adminEmail, password: IAMFixture.adminPassword)
+        let admin = try await fixture.accessToken(IAMProcessFixture.adminEmail, password: IAMProcessFixture.adminPassword)
         let page = try await fixture.client.send(.GET, "/admin/users?page=0&size=1", bearer: admin)
         #expect(page.status == 200)
         #expect(page.data?["items"]?.arrayValue?.count == 1)
@@ -105,7 +105,7 @@ import Testing
     }
 
     @Test func issuedTokensVerifyWithThePublishedJWKSAcrossKeyRotation() async throws {
-        let fixture = try await IAMFixture()
+        let fixture = try await IAMProcessFixture()
         defer { fixture.stop() }
         let discovery = try await fixture.client.send(.GET, "/.well-known/openid-configuration")
         #expect(discovery.status == 200)
@@ -120,7 +120,7 @@ import Testing
         let principal = try await verifier.verify(before)
         #expect(principal.roles == ["customer"] && principal.email == "erin@example.com")
 
-        let admin = try await fixture.accessToken(IAMFixture.adminEmail, password: IAMFixture.adminPassword)
+        let admin = try await fixture.accessToken(IAMProcessFixture.adminEmail, password: IAMProcessFixture.adminPassword)
         let rotation = try await fixture.client.send(.POST, "/admin/keys/rotate", bearer: admin)
         #expect(rotation.status == 200)
         let newKid = try #require(rotation.data?["kid"]?.stringValue)
@@ -137,7 +137,7 @@ import Testing
     }
 
     @Test func oauth2TokenEndpoint() async throws {
-        let fixture = try await IAMFixture()
+        let fixture = try await IAMProcessFixture()
         defer { fixture.stop() }
         _ = try await fixture.register("frank@example.com")
         let password = try await fixture.client.send(.POST, "/oauth2/token", form: [
@@ -169,7 +169,7 @@ import Testing
     }
 
     @Test func everyErrorIsInTheEnvelope() async throws {
-        let fixture = try await IAMFixture(extraEnvironment: ["MAX_BODY_BYTES": "4096", "IAM_LOGIN_RATE_BURST": "5"])
+        let fixture = try await IAMProcessFixture(extraEnvironment: ["MAX_BODY_BYTES": "4096", "IAM_LOGIN_RATE_BURST": "10", "IAM_LOGIN_RATE_PER_MINUTE": "1"])
         defer { fixture.stop() }
         let client = fixture.client
         func expectEnvelope(_ answer: HTTPTestClient.Answer, _ status: Int, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -194,9 +194,9 @@ import Testing
         expectEnvelope(try await client.send(.POST, "/auth/login", raw: ("email=a", "text/plain")), 415)
         _ = try await fixture.register("gina@example.com")
         expectEnvelope(try await fixture.register("gina@example.com"), 409)
-        let admin = try await fixture.accessToken(IAMFixture.adminEmail, password: IAMFixture.adminPassword)
+        let admin = try await fixture.accessToken(IAMProcessFixture.adminEmail, password: IAMProcessFixture.adminPassword)
         let users = try await client.send(.GET, "/admin/users", bearer: admin)
-        let adminId = try #require(users.data?["items"]?.arrayValue?.first { $0["email"]?.stringValue == IAMFixture.adminEmail }?["id"]?.stringValue)
+        let adminId = try #require(users.data?["items"]?.arrayValue?.first { $0["email"]?.stringValue == IAMProcessFixture.adminEmail }?["id"]?.stringValue)
         // Demoting the last administrator cannot be done: 422.
         expectEnvelope(try await client.send(.PATCH, "/admin/users/\(adminId)", json: ["roles": ["customer"]], bearer: admin), 422)
         // Login attempts from one client are rate limited: 429 with Retry-After.

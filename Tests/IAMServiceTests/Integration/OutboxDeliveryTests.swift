@@ -6,7 +6,7 @@ import Testing
 
 /// UserRegistered reaches `iam.user.v1` exactly once, however the broker and the service fail.
 @Suite(.serialized) struct OutboxDeliveryTests {
-    static func expectExactlyOneUserRegistered(_ fixture: IAMFixture, userId: String, email: String) async throws {
+    static func expectExactlyOneUserRegistered(_ fixture: IAMProcessFixture, userId: String, email: String) async throws {
         try await fixture.eventually("UserRegistered for \(userId) on iam.user.v1") {
             try await !fixture.userEvents(userId).isEmpty
         }
@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func brokerDownAtRegistrationThenBack() async throws {
-        let fixture = try await IAMFixture(brokerRunning: false)
+        let fixture = try await IAMProcessFixture(brokerRunning: false)
         defer { fixture.stop() }
         let registered = try await fixture.register("henry@example.com")
         #expect(registered.status == 201)
@@ -34,7 +34,7 @@ import Testing
 
     @Test func serviceKilledBetweenCommitAndPublish() async throws {
         // The broker is down, so the row is committed and cannot be published; then SIGKILL.
-        let fixture = try await IAMFixture(brokerRunning: false)
+        let fixture = try await IAMProcessFixture(brokerRunning: false)
         defer { fixture.stop() }
         let registered = try await fixture.register("iris@example.com")
         let userId = try #require(registered.data?["id"]?.stringValue)
