@@ -75,6 +75,12 @@ struct BenchCommand: AsyncParsableCommand {
             // record's latency is its chunk's send→ack time. Enough workers keep --in-flight records out.
             let chunk = max(1, min(500, inFlight))
             let workers = max(1, min(inFlight / chunk, (total + chunk - 1) / chunk))
+            // The records of a full chunk and of the last, shorter one, built once and shared.
+            var chunks: [Int: [(key: [UInt8]?, value: [UInt8]?)]] = [:]
+            for size in Set([chunk, total % chunk == 0 ? chunk : total % chunk]) {
+                chunks[size] = [(key: [UInt8]?, value: [UInt8]?)](repeating: (nil, payload), count: size)
+            }
+            let sharedChunks = chunks
             let latencies = await withTaskGroup(of: [Int64].self) { group in
                 for _ in 0..<workers {
                     group.addTask {
@@ -91,21 +97,22 @@ struct BenchCommand: AsyncParsableCommand {
                             let sent = clock.now
                             guard sent < deadline else { break }
                             do {
-                                let results = try await producer.send(
-                                    topic: topic, records: [(key: [UInt8]?, value: [UInt8]?)](repeating: (nil, payload), count: count))
+                                let results = try await producer.send(topic: topic, records: sharedChunks[count] ?? .init(repeating: (nil, payload), count: count))
                                 let elapsed = clock.now - sent
                                 let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+                                var succeeded = 0
                                 for result in results {
-                                    switch result {
-                                    case .success:
-                                        mine.append(nanoseconds)
-                                        counters.done.add(1, ordering: .relaxed)
-                                        counters.bytes.add(payload.count, ordering: .relaxed)
-                                    case .failure(let error):
+                                    if case .failure(let error) = result {
                                         failures.record(error)
                                         counters.failed.add(1, ordering: .relaxed)
+                                    } else {
+                                        succeeded += 1
                                     }
                                 }
+                                // One sample per record (the chunk's latency), counters once per chunk.
+                                mine.append(contentsOf: repeatElement(nanoseconds, count: succeeded))
+                                counters.done.add(succeeded, ordering: .relaxed)
+                                counters.bytes.add(succeeded * payload.count, ordering: .relaxed)
                             } catch {
                                 failures.record(error)
                                 counters.failed.add(count, ordering: .relaxed)
