@@ -29,7 +29,9 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Acknowledgements to wait for: 0, 1 or all.") var acks: AcksArgument = .all
         @Option(help: "Batch compression: none or lz4.") var compression: CompressionArgument = .none
         @Option(help: ArgumentHelp("Limit the send rate to this many records per second.", valueName: "records/s")) var rate: Double?
-        @Option(name: .customLong("in-flight"), help: "Most records sent but not yet acknowledged.") var inFlight = 10_000
+        @Option(name: .customLong("in-flight"),
+                help: "Most records sent but not yet acknowledged (default: librdkafka's queue.buffering.max.messages, the window kcat produces with).")
+        var inFlight = 100_000
         @Option(name: .customLong("linger-ms"), help: "How long a batch waits for more records.") var lingerMs = 5
         @Option(name: .customLong("batch-bytes"), help: "Largest batch per partition.") var batchBytes = 1 << 20
         @Option(name: .customLong("max-seconds"), help: "Stop sending after this many seconds.") var maxSeconds = 300
