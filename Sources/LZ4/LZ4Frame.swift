@@ -58,6 +58,52 @@ public enum LZ4Frame {
 
     // MARK: Compression
 
+    /// Most bytes one frame of `inputCount` bytes can take with `options`: the room
+    /// `compress(_:into:options:)` needs in its destination.
+    public static func frameBound(_ inputCount: Int, options: Options = .librdkafka) throws(LZ4Error) -> Int {
+        var prefs = preferences(options, inputCount: inputCount)
+        let bound = LZ4F_compressFrameBound(inputCount, &prefs)
+        if LZ4F_isError(bound) != 0 {
+            throw LZ4Error.library(bound, inputOffset: 0, detail: "LZ4F_compressFrameBound")
+        }
+        return bound
+    }
+
+    /// Compresses `input` into one frame written at the start of `destination`, which must hold
+    /// at least `frameBound(input.count, options:)` bytes; returns the frame's length. No
+    /// allocation: a producer compresses a batch straight into its request buffer.
+    public static func compress(
+        _ input: UnsafeRawBufferPointer,
+        into destination: UnsafeMutableRawBufferPointer,
+        options: Options = .librdkafka
+    ) throws(LZ4Error) -> Int {
+        var prefs = preferences(options, inputCount: input.count)
+        guard let target = destination.baseAddress else {
+            throw LZ4Error(kind: .compressionFailed, inputOffset: 0, detail: "no destination bytes")
+        }
+        // liblz4 reads nothing from an empty input, but null-pointer arithmetic is formally UB
+        // in C; any valid address will do.
+        let source = input.baseAddress ?? UnsafeRawPointer(target)
+        let written = LZ4F_compressFrame(target, destination.count, source, input.count, &prefs)
+        if LZ4F_isError(written) != 0 {
+            throw LZ4Error.library(written, inputOffset: 0, detail: "LZ4F_compressFrame")
+        }
+        return written
+    }
+
+    private static func preferences(_ options: Options, inputCount: Int) -> LZ4F_preferences_t {
+        var prefs = LZ4F_preferences_t()  // zeroed == liblz4 defaults, reserved fields zero
+        prefs.frameInfo.blockSizeID = options.blockSize.cValue
+        prefs.frameInfo.blockMode = LZ4F_blockIndependent
+        prefs.frameInfo.contentChecksumFlag =
+            options.contentChecksum ? LZ4F_contentChecksumEnabled : LZ4F_noContentChecksum
+        prefs.frameInfo.blockChecksumFlag =
+            options.blockChecksum ? LZ4F_blockChecksumEnabled : LZ4F_noBlockChecksum
+        prefs.frameInfo.contentSize = options.contentSize ? UInt64(inputCount) : 0
+        prefs.compressionLevel = Int32(clamping: options.compressionLevel)
+        return prefs
+    }
+
     /// Compresses `input` into one frame and appends it to `output`, so a caller can build a
     /// batch in a reused buffer. Blocks are always independent: Kafka's Java decoder refuses
     /// linked blocks, so we never write them.
@@ -66,16 +112,7 @@ public enum LZ4Frame {
         into output: inout [UInt8],
         options: Options = .librdkafka
     ) throws(LZ4Error) {
-        var prefs = LZ4F_preferences_t()  // zeroed == liblz4 defaults, reserved fields zero
-        prefs.frameInfo.blockSizeID = options.blockSize.cValue
-        prefs.frameInfo.blockMode = LZ4F_blockIndependent
-        prefs.frameInfo.contentChecksumFlag =
-            options.contentChecksum ? LZ4F_contentChecksumEnabled : LZ4F_noContentChecksum
-        prefs.frameInfo.blockChecksumFlag =
-            options.blockChecksum ? LZ4F_blockChecksumEnabled : LZ4F_noBlockChecksum
-        prefs.frameInfo.contentSize = options.contentSize ? UInt64(input.count) : 0
-        prefs.compressionLevel = Int32(clamping: options.compressionLevel)
-
+        var prefs = preferences(options, inputCount: input.count)
         let bound = LZ4F_compressFrameBound(input.count, &prefs)
         if LZ4F_isError(bound) != 0 {
             throw LZ4Error.library(bound, inputOffset: 0, detail: "LZ4F_compressFrameBound")

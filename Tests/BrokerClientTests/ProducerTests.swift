@@ -133,6 +133,59 @@ func readAll(_ cluster: BrokerCluster, topic: String, partition: Int32 = 0) asyn
         await cluster.shutdown()
     }
 
+    /// The same with many batches of the partition in flight at once (concurrent chunk senders):
+    /// a drop fails several pipelined batches, and those written behind a failed one may come back
+    /// "out of order"; all are resent in sequence order, so every record lands once, each chunk
+    /// contiguous.
+    @Test func forcedConnectionDropsWithPipelinedBatches() async throws {
+        let broker = try await BrokerProcess()
+        defer { broker.stop() }
+        let cluster = try BrokerCluster(bootstrap: [broker.bootstrap])
+        try await BrokerAdmin(cluster: cluster).createTopic("pipelined", partitions: 1)
+        var config = ProducerConfig()
+        config.retryBackoff = .milliseconds(10)
+        config.linger = .milliseconds(1)
+        config.batchBytes = 4096  // small batches: several of them in flight
+        let producer = try BrokerProducer(cluster: cluster, config: config)
+        let senders = 8, chunks = 25, chunkSize = 40
+        let sends = Task {
+            try await withThrowingTaskGroup(of: [[Int64]].self) { group in
+                for sender in 0..<senders {
+                    group.addTask {
+                        var offsets: [[Int64]] = []
+                        for chunk in 0..<chunks {
+                            let values = (0..<chunkSize).map { (key: [UInt8]?.none, value: Optional(Array("s\(sender)-c\(chunk)-\($0)".utf8))) }
+                            offsets.append(try await producer.send(topic: "pipelined", records: values).map { try $0.get().offset })
+                        }
+                        return offsets
+                    }
+                }
+                var all: [[Int64]] = []
+                for try await offsets in group { all += offsets }
+                return all
+            }
+        }
+        let dropper = Task {
+            for _ in 0..<30 where !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(15))
+                await cluster.dropConnections()
+            }
+        }
+        let chunkOffsets = try await sends.value
+        dropper.cancel()
+        await dropper.value
+        let total = senders * chunks * chunkSize
+        #expect(chunkOffsets.flatMap { $0 }.sorted() == Array(0..<Int64(total)))
+        for offsets in chunkOffsets {
+            #expect(offsets == Array((offsets.first ?? 0)..<((offsets.first ?? 0) + Int64(chunkSize))))
+        }
+        let records = try await readAll(cluster, topic: "pipelined")
+        #expect(records.map(\.0) == Array(0..<Int64(total)))
+        #expect(Set(records.compactMap(\.2)).count == total)
+        await producer.close()
+        await cluster.shutdown()
+    }
+
     @Test func keysLandWhereTheJavaClientPutsThem() async throws {
         let broker = try await BrokerProcess()
         defer { broker.stop() }
@@ -171,7 +224,10 @@ func readAll(_ cluster: BrokerCluster, topic: String, partition: Int32 = 0) asyn
             }
         }
         // Restart once some records are in (polling our own progress, bounded).
-        for _ in 0..<1000 where try await readAll(cluster, topic: "idem").count < 200 { try await Task.sleep(for: .milliseconds(5)) }
+        for _ in 0..<1000 {
+            if try await readAll(cluster, topic: "idem").count >= 200 { break }
+            try await Task.sleep(for: .milliseconds(5))
+        }
         broker.kill()
         broker = try await BrokerProcess(port: port, dataDirectory: dataDirectory)
         defer { broker.stop() }

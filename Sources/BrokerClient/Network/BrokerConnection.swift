@@ -75,11 +75,27 @@ public final class BrokerConnection: Sendable {
 
     /// Sends a request at the highest common version and waits for its response.
     public func send(_ request: KafkaRequest, timeout: Duration = .seconds(30)) async throws(BrokerClientError) -> KafkaResponse {
+        let response = try start(request, timeout: timeout)
+        do {
+            return try await response.get()
+        } catch let error as BrokerClientError {
+            throw error
+        } catch {
+            throw .connectionFailed(address: address, reason: "\(error)")
+        }
+    }
+
+    /// Writes a request now and returns its response to come, without waiting: requests started
+    /// one after another from one task reach the broker in that order (a producer pipelining
+    /// batches of one partition relies on it). The future fails with `BrokerClientError`
+    /// (`connectionClosed`, `timedOut`, ...). `frameCapacity` sizes the frame buffer up front.
+    public func start(_ request: KafkaRequest, timeout: Duration = .seconds(30),
+                      frameCapacity: Int = 128) throws(BrokerClientError) -> EventLoopFuture<KafkaResponse> {
         let key = request.apiKey
         guard let version = versions[key] else { throw .unsupportedApi(key, address: address) }
         let promise = channel.eventLoop.makePromise(of: KafkaResponse.self)
         let correlationId = nextCorrelationId.add(1, ordering: .relaxed).oldValue
-        var frame = channel.allocator.buffer(capacity: 128)
+        var frame = channel.allocator.buffer(capacity: max(128, frameCapacity))
         KafkaFrame.writeFrame(into: &frame) { body in
             RequestHeader(apiKey: key, apiVersion: version, correlationId: correlationId, clientId: clientId).encode(into: &body)
             request.encode(into: &body, version: version)
@@ -93,26 +109,17 @@ public final class BrokerConnection: Sendable {
             promise.fail(BrokerClientError.connectionClosed(address: address))
         }
         let scheduled = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
-            promise.fail(BrokerClientError.timedOut(operation: "\(key)", address: self.address))
+            promise.fail(BrokerClientError.timedOut(operation: "\(key)", address: address))
         }
-        do {
-            let response = try await promise.futureResult.get()
-            scheduled.cancel()
-            return response
-        } catch let error as BrokerClientError {
-            scheduled.cancel()
-            throw error
-        } catch {
-            scheduled.cancel()
-            throw .connectionFailed(address: address, reason: "\(error)")
-        }
+        promise.futureResult.whenComplete { _ in scheduled.cancel() }
+        return promise.futureResult
     }
 
     /// Sends a request that gets no response (Produce with acks=0).
-    public func sendWithoutResponse(_ request: KafkaRequest) throws(BrokerClientError) {
+    public func sendWithoutResponse(_ request: KafkaRequest, frameCapacity: Int = 128) throws(BrokerClientError) {
         let key = request.apiKey
         guard let version = versions[key] else { throw .unsupportedApi(key, address: address) }
-        var frame = channel.allocator.buffer(capacity: 128)
+        var frame = channel.allocator.buffer(capacity: max(128, frameCapacity))
         let correlationId = nextCorrelationId.add(1, ordering: .relaxed).oldValue
         KafkaFrame.writeFrame(into: &frame) { body in
             RequestHeader(apiKey: key, apiVersion: version, correlationId: correlationId, clientId: clientId).encode(into: &body)

@@ -11,91 +11,173 @@ import Glibc
 /// with back-pressure, and a delivery timeout. Keyed records go to the partition the Java client
 /// would choose (murmur2); records without a key stick to one partition per batch.
 ///
-/// Ordering: each partition has at most one request in flight, so retries never reorder records and
-/// a retried batch keeps its sequence numbers; different partitions are sent concurrently.
+/// Records are encoded into their partition's batch as they are sent (`RecordBatchBuilder`); the
+/// producer keeps only how to settle them (a continuation, a chunk's waiter, or nothing for
+/// fire-and-forget), one entry per run of records from one call. A batch is sealed (sequence
+/// assigned, header, CRC, compression) when it is full or its linger has passed.
+///
+/// Ordering: an idempotent producer keeps up to `maxInFlightPerPartition` batches of a partition
+/// in flight, written to the leader's connection in sequence order; after a retriable failure it
+/// resends from the failed batch on, in order, with the same sequence numbers (a batch rejected
+/// as out of order behind a failed one is resent too), so the log has no duplicate, gap or
+/// reordering. A producer without idempotence keeps one batch per partition in flight.
 public actor BrokerProducer {
     public let cluster: BrokerCluster
     public let config: ProducerConfig
 
-    private struct PendingRecord {
-        var record: RecordBatch.ProducerRecord
-        var size: Int
-        var continuation: CheckedContinuation<RecordMetadata, Error>?
-        var enqueued: ContinuousClock.Instant
-        /// For `send(topic:records:)`: the chunk this record belongs to and its index in it.
-        var chunk: ChunkWaiter? = nil
-        var chunkIndex = 0
+    /// How a run of consecutive records of one batch, from one call, is settled.
+    private enum Settle: Sendable {
+        /// One record from `send(topic:key:value:...)`.
+        case single(CheckedContinuation<RecordMetadata, Error>)
+        /// Records `first..<first + count` of a `send(topic:records:)` chunk.
+        case chunk(ChunkWaiter, first: Int, count: Int)
+        /// Records sent without waiting: failures go to the `onFireAndForgetError` handlers.
+        case fireAndForget(count: Int)
+
+        var count: Int {
+            switch self {
+            case .single: 1
+            case .chunk(_, _, let count), .fireAndForget(let count): count
+            }
+        }
     }
 
-    /// Collects the results of one `send(topic:records:)` call, which may span several batches, and
-    /// resumes its caller once every record is settled. Only touched on the producer's actor; the
-    /// lock makes that provable to the compiler's Sendable checking.
+    /// Collects the outcomes of one `send(topic:records:)` call, which may span several batches, as
+    /// ranges, and resumes its caller once every record is settled; the caller turns the ranges
+    /// into per-record results off the producer's actor.
     private final class ChunkWaiter: Sendable {
-        private struct State {
-            var results: [Result<RecordMetadata, Error>?]
-            var remaining: Int
-            var continuation: CheckedContinuation<[Result<RecordMetadata, Error>], Never>?
+        enum Outcome: Sendable {
+            case landed(partition: Int32, baseOffset: Int64)
+            case failed(any Error)
         }
+        struct Segment: Sendable {
+            var first: Int
+            var count: Int
+            var outcome: Outcome
+        }
+        private struct State {
+            var segments: [Segment] = []
+            var remaining: Int
+            var continuation: CheckedContinuation<[Segment], Never>?
+        }
+        let topic: String
+        let count: Int
         private let state: Mutex<State>
 
-        init(count: Int) { state = Mutex(State(results: Array(repeating: nil, count: count), remaining: count)) }
-
-        func attach(_ continuation: CheckedContinuation<[Result<RecordMetadata, Error>], Never>) {
-            let ready = state.withLock { state -> [Result<RecordMetadata, Error>]? in
-                if state.remaining == 0 { return state.results.compactMap { $0 } }
-                state.continuation = continuation
-                return nil
-            }
-            if let ready { continuation.resume(returning: ready) }
+        init(topic: String, count: Int) {
+            self.topic = topic
+            self.count = count
+            state = Mutex(State(remaining: count))
         }
 
-        func settle(_ index: Int, _ result: Result<RecordMetadata, Error>) {
-            let finished = state.withLock { state -> (CheckedContinuation<[Result<RecordMetadata, Error>], Never>, [Result<RecordMetadata, Error>])? in
-                guard state.results[index] == nil else { return nil }
-                state.results[index] = result
-                state.remaining -= 1
+        func wait() async -> [Segment] {
+            await withCheckedContinuation { (continuation: CheckedContinuation<[Segment], Never>) in
+                let ready = state.withLock { state -> [Segment]? in
+                    if state.remaining == 0 { return state.segments }
+                    state.continuation = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        }
+
+        /// Settles records `first..<first + count`; each record is settled once (its batch is
+        /// acknowledged or failed once).
+        func settle(first: Int, count: Int, _ outcome: Outcome) {
+            let finished = state.withLock { state -> (CheckedContinuation<[Segment], Never>, [Segment])? in
+                state.segments.append(Segment(first: first, count: count, outcome: outcome))
+                state.remaining -= count
                 guard state.remaining == 0, let continuation = state.continuation else { return nil }
                 state.continuation = nil
-                return (continuation, state.results.compactMap { $0 })
+                return (continuation, state.segments)
             }
-            if let (continuation, results) = finished { continuation.resume(returning: results) }
+            if let (continuation, segments) = finished { continuation.resume(returning: segments) }
+        }
+
+        /// Per-record results, in the order the records were given.
+        func results(_ segments: [Segment]) -> [Result<RecordMetadata, Error>] {
+            var results: [Result<RecordMetadata, Error>] = []
+            results.reserveCapacity(count)
+            for segment in segments.sorted(by: { $0.first < $1.first }) {
+                switch segment.outcome {
+                case .landed(let partition, let baseOffset):
+                    for index in 0..<segment.count {
+                        results.append(.success(RecordMetadata(
+                            topic: topic, partition: partition, offset: baseOffset < 0 ? -1 : baseOffset + Int64(index))))
+                    }
+                case .failed(let error):
+                    results.append(contentsOf: repeatElement(.failure(error), count: segment.count))
+                }
+            }
+            return results
         }
     }
 
-    private struct PartitionKey: Hashable {
-        var topic: String
-        var partition: Int32
-    }
-
-    private struct PartitionQueue {
-        var records: [PendingRecord] = []
-        var bytes = 0
-        var firstEnqueued: ContinuousClock.Instant?
-        var inFlight = false
-        var nextSequence: Int32 = 0
-        /// A sealed batch (sequence assigned) waiting to be resent after a retriable failure.
-        var retry: SealedBatch?
-    }
-
-    private struct SealedBatch {
-        var records: [PendingRecord]
-        var baseSequence: Int32
+    /// A sealed batch: its wire bytes (resent unchanged on retry) and how to settle its records.
+    private struct SealedBatch: Sendable {
+        var bytes: ByteBuffer
+        var records: Int
+        /// Position among the partition's batches (sequence order, without wrapping).
+        var ordinal: Int
+        var settles: [Settle]
+        var firstEnqueued: ContinuousClock.Instant
+        /// Bytes counted in `bufferedBytes` until the batch is settled.
+        var accounted: Int
+        /// Times it was sent and came back retriable.
         var attempts = 0
     }
 
-    private var queues: [PartitionKey: PartitionQueue] = [:]
+    /// One partition: the batch being filled, sealed batches waiting to be sent (in sequence
+    /// order), and what is in flight. Lives only on the producer's actor.
+    private final class PartitionState {
+        var builder: RecordBatchBuilder
+        var settles: [Settle] = []
+        var openBytes = 0
+        var firstEnqueued: ContinuousClock.Instant?
+        var queued: [SealedBatch] = []
+        var inFlight = 0
+        /// Sealed batches waiting out a retry backoff before they are queued again.
+        var backingOff = 0
+        /// Ordinals of batches sealed and not yet settled, ascending.
+        var unsettled: [Int] = []
+        var nextSequence: Int32 = 0
+        var nextOrdinal = 0
+        var capacityHint: Int
+
+        init(capacityHint: Int) {
+            self.capacityHint = capacityHint
+            builder = RecordBatchBuilder(capacity: capacityHint)
+        }
+    }
+
+    private final class TopicState {
+        let name: String
+        var partitions: [PartitionState] = []
+        /// Where records without a key go until that partition's batch is sealed.
+        var sticky: Int32?
+
+        init(name: String) { self.name = name }
+
+        func grow(to count: Int32, capacityHint: Int) {
+            while partitions.count < Int(count) { partitions.append(PartitionState(capacityHint: capacityHint)) }
+        }
+    }
+
+    private var topics: [String: TopicState] = [:]
     private var bufferedBytes = 0
     private var spaceWaiters: [CheckedContinuation<Void, Never>] = []
     private var flushWaiters: [CheckedContinuation<Void, Never>] = []
     private var producerId: Int64 = -1
     private var producerEpoch: Int16 = -1
-    private var stickyPartition: [String: Int32] = [:]
+    private var producerIdRequest: Task<Void, Error>?
     private var sender: Task<Void, Never>?
     private var wakeUp: CheckedContinuation<Void, Never>?
     private var wakePending = false
     private var closed = false
     private let clock = ContinuousClock()
     private var fireAndForgetErrors: [@Sendable (Error) -> Void] = []
+    private let maxInFlight: Int
+    private static let initialBatchCapacity = 16 << 10
     /// Batches resent after a retriable failure (a dropped connection, a leader change), for metrics.
     public private(set) var retriedBatches = 0
 
@@ -103,8 +185,12 @@ public actor BrokerProducer {
         if config.idempotent && config.acks != .all {
             throw .invalidRequest("an idempotent producer needs acks = all (set idempotent = false for acks 0 or 1)")
         }
+        guard config.maxInFlightPerPartition >= 1 else {
+            throw .invalidRequest("maxInFlightPerPartition must be at least 1")
+        }
         self.cluster = cluster
         self.config = config
+        maxInFlight = config.idempotent ? min(config.maxInFlightPerPartition, ProducerConfig.idempotentInFlightLimit) : 1
     }
 
     // MARK: Sending
@@ -112,47 +198,42 @@ public actor BrokerProducer {
     /// Sends one record and returns where it landed once it is acknowledged as `acks` asks.
     public func send(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader] = [],
                      partition: Int32? = nil, timestamp: Int64? = nil) async throws -> RecordMetadata {
-        let (target, pending) = try await prepare(topic: topic, key: key, value: value, headers: headers,
-                                                  partition: partition, timestamp: timestamp)
+        let size = try prepareRecord(key: key, value: value, headers: headers)
+        let state = try await prepare(topic: topic, explicitPartition: partition, bytes: size)
         return try await withCheckedThrowingContinuation { continuation in
-            var record = pending
-            record.continuation = continuation
-            enqueue(record, to: target)
+            do {
+                try appendOne(topic: topic, state: state, key: key, value: value, headers: headers, partition: partition,
+                              timestamp: timestamp, settle: .single(continuation))
+            } catch {
+                continuation.resume(throwing: error)
+            }
         }
     }
 
     /// Sends without waiting; failures go to the handlers registered with `onFireAndForgetError`.
     public func sendWithoutWaiting(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader] = [],
                                    partition: Int32? = nil) async throws {
-        let (target, pending) = try await prepare(topic: topic, key: key, value: value, headers: headers,
-                                                  partition: partition, timestamp: nil)
-        enqueue(pending, to: target)
+        let size = try prepareRecord(key: key, value: value, headers: headers)
+        let state = try await prepare(topic: topic, explicitPartition: partition, bytes: size)
+        try appendOne(topic: topic, state: state, key: key, value: value, headers: headers, partition: partition,
+                      timestamp: nil, settle: .fireAndForget(count: 1))
     }
 
     /// Sends many records in one call and returns, in order, where each landed or why it failed: the
     /// fast path for bulk loads that still want every acknowledgement (one actor hop and one
-    /// suspension for the whole chunk).
-    public func send(topic: String, records: [(key: [UInt8]?, value: [UInt8]?)]) async throws -> [Result<RecordMetadata, Error>] {
+    /// suspension for the whole chunk; the records are encoded as they are taken).
+    public nonisolated func send(topic: String, records: [(key: [UInt8]?, value: [UInt8]?)]) async throws -> [Result<RecordMetadata, Error>] {
         guard !records.isEmpty else { return [] }
-        let waiter = ChunkWaiter(count: records.count)
-        for (index, record) in records.enumerated() {
-            var (target, pending) = try await prepare(topic: topic, key: record.key, value: record.value, headers: [],
-                                                      partition: nil, timestamp: nil)
-            pending.chunk = waiter
-            pending.chunkIndex = index
-            enqueue(pending, to: target)
-        }
-        return await withCheckedContinuation { waiter.attach($0) }
+        let waiter = ChunkWaiter(topic: topic, count: records.count)
+        try await enqueue(topic: topic, records: records, waiter: waiter)
+        let segments = await waiter.wait()
+        return waiter.results(segments)
     }
 
     /// Sends many records without waiting, in one call: the cheap path for bulk loads (one actor hop
     /// for all of them). Failures go to the `onFireAndForgetError` handlers.
     public func sendWithoutWaiting(topic: String, records: [(key: [UInt8]?, value: [UInt8]?)]) async throws {
-        for record in records {
-            let (target, pending) = try await prepare(topic: topic, key: record.key, value: record.value, headers: [],
-                                                      partition: nil, timestamp: nil)
-            enqueue(pending, to: target)
-        }
+        try await enqueue(topic: topic, records: records, waiter: nil)
     }
 
     public func onFireAndForgetError(_ handler: @escaping @Sendable (Error) -> Void) {
@@ -175,21 +256,46 @@ public actor BrokerProducer {
         wake()
     }
 
-    private func prepare(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader], partition: Int32?,
-                         timestamp: Int64?) async throws -> (PartitionKey, PendingRecord) {
-        guard !closed else { throw BrokerClientError.shutDown }
-        if config.idempotent && producerId < 0 { try await retrying { try await self.initProducerId() } }
-        let size = (key?.count ?? 0) + (value?.count ?? 0) + headers.reduce(0) { $0 + $1.key.utf8.count + ($1.value?.readableBytes ?? 0) } + 24
+    // MARK: Preparing
+
+    /// Checks a record against `batchBytes`; returns the bytes it is expected to take.
+    private nonisolated func prepareRecord(key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader]) throws -> Int {
+        let size = RecordBatch.headerSize + RecordBatchBuilder.recordSize(
+            keyCount: key?.count, valueCount: value?.count, headers: headers, timestampDelta: 0, offsetDelta: 0)
         guard size <= config.batchBytes else {
             throw BrokerClientError.invalidRequest("record of \(size) bytes is larger than batchBytes \(config.batchBytes)")
         }
-        while bufferedBytes + size > config.bufferBytes {
+        return size - RecordBatch.headerSize
+    }
+
+    /// The topic's state once the producer id and the topic's partition count are known, an explicit
+    /// partition checked, and `bytes` fit in the buffer (waits for space).
+    private func prepare(topic: String, explicitPartition: Int32?, bytes: Int) async throws -> TopicState {
+        let state = try await topicState(topic)
+        if let explicit = explicitPartition, explicit < 0 || Int(explicit) >= state.partitions.count {
+            throw BrokerClientError.broker(.unknownTopicOrPartition, context: "\(topic)-\(explicit)")
+        }
+        while bufferedBytes > 0 && bufferedBytes + bytes > config.bufferBytes {
             await withCheckedContinuation { spaceWaiters.append($0) }
         }
-        let chosen = try await choosePartition(topic: topic, key: key, explicit: partition)
-        let now = timestamp ?? Self.wallClockMilliseconds()
-        let record = RecordBatch.ProducerRecord(keyBytes: key, valueBytes: value, headers: headers, timestamp: now)
-        return (PartitionKey(topic: topic, partition: chosen), PendingRecord(record: record, size: size, continuation: nil, enqueued: clock.now))
+        guard !closed else { throw BrokerClientError.shutDown }
+        return state
+    }
+
+    private func topicState(_ topic: String) async throws -> TopicState {
+        guard !closed else { throw BrokerClientError.shutDown }
+        if config.idempotent && producerId < 0 { try await ensureProducerId() }
+        if let known = topics[topic] { return known }
+        let cluster = self.cluster
+        let metadata = try await retrying { try await cluster.refreshMetadata(topics: [topic], allowAutoCreate: true) }
+        guard let info = metadata.topics[topic], info.error == nil, !info.partitions.isEmpty else {
+            throw BrokerClientError.broker(metadata.topics[topic]?.error ?? .unknownTopicOrPartition, context: "topic '\(topic)'")
+        }
+        // Another call may have created it while this one waited.
+        let state = topics[topic] ?? TopicState(name: topic)
+        state.grow(to: Int32(info.partitions.count), capacityHint: Self.initialBatchCapacity)
+        topics[topic] = state
+        return state
     }
 
     /// Retries a metadata or producer-id call after retriable errors (a dropped connection, a broker
@@ -211,48 +317,14 @@ public actor BrokerProducer {
         return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
     }
 
-    /// Partition counts per topic, so that choosing a partition needs no hop to the cluster actor.
-    private var partitionCounts: [String: Int32] = [:]
-
-    private func choosePartition(topic: String, key: [UInt8]?, explicit: Int32?) async throws -> Int32 {
-        let count: Int32
-        if let known = partitionCounts[topic] {
-            count = known
-        } else {
-            let cluster = self.cluster
-            let metadata = try await retrying { try await cluster.refreshMetadata(topics: [topic], allowAutoCreate: true) }
-            guard let info = metadata.topics[topic], info.error == nil, !info.partitions.isEmpty else {
-                throw BrokerClientError.broker(metadata.topics[topic]?.error ?? .unknownTopicOrPartition, context: "topic '\(topic)'")
-            }
-            count = Int32(info.partitions.count)
-            partitionCounts[topic] = count
-        }
-        if let explicit {
-            guard explicit >= 0, explicit < count else {
-                throw BrokerClientError.broker(.unknownTopicOrPartition, context: "\(topic)-\(explicit)")
-            }
-            return explicit
-        }
-        if let key, let partition = Murmur2Partitioner.partition(forKey: key, partitionCount: count) { return partition }
-        // Records without a key stick to one partition until its batch is sent (Kafka's sticky partitioner).
-        if let sticky = stickyPartition[topic], sticky < count { return sticky }
-        let chosen = Int32.random(in: 0..<count)
-        stickyPartition[topic] = chosen
-        return chosen
-    }
-
-    private func enqueue(_ record: PendingRecord, to target: PartitionKey) {
-        // Mutate in place: copying the queue out and back would copy its records array on every send.
-        let first = queues[target, default: PartitionQueue()].records.isEmpty
-        if first { queues[target, default: PartitionQueue()].firstEnqueued = record.enqueued }
-        queues[target, default: PartitionQueue()].records.append(record)
-        queues[target, default: PartitionQueue()].bytes += record.size
-        bufferedBytes += record.size
-        let full = (queues[target]?.bytes ?? 0) >= config.batchBytes
-        if full { stickyPartition[target.topic] = nil }
-        startSender()
-        // A new linger deadline or a full batch: the sender must re-plan its sleep.
-        if first || full { wake() }
+    /// One InitProducerId for all the sends that start before the producer has an id (a burst of
+    /// concurrent first sends must not fetch one id each).
+    private func ensureProducerId() async throws {
+        if let pending = producerIdRequest { return try await pending.value }
+        let request = Task { try await self.retrying { try await self.initProducerId() } }
+        producerIdRequest = request
+        defer { producerIdRequest = nil }
+        try await request.value
     }
 
     private func initProducerId() async throws {
@@ -265,6 +337,154 @@ public actor BrokerProducer {
         }
         producerId = response.producerId
         producerEpoch = response.producerEpoch
+    }
+
+    // MARK: Appending
+
+    /// The partition of a record: explicit, by key (murmur2), or the topic's sticky partition.
+    private func partition(for key: [UInt8]?, explicit: Int32?, in state: TopicState) -> Int32 {
+        if let explicit { return explicit }
+        let count = Int32(state.partitions.count)
+        if let key, let partition = Murmur2Partitioner.partition(forKey: key, partitionCount: count) { return partition }
+        if let sticky = state.sticky, sticky < count { return sticky }
+        let chosen = Int32.random(in: 0..<count)
+        state.sticky = chosen
+        return chosen
+    }
+
+    private func appendOne(topic: String, state: TopicState, key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader],
+                           partition explicit: Int32?, timestamp: Int64?, settle: Settle) throws {
+        guard !closed else { throw BrokerClientError.shutDown }
+        let timestamp = timestamp ?? Self.wallClockMilliseconds()
+        let now = clock.now
+        var wakeSender = false
+        while true {
+            let partition = self.partition(for: key, explicit: explicit, in: state)
+            let target = state.partitions[Int(partition)]
+            if !target.builder.isEmpty, target.builder.sizeInBytes + target.builder.sizeOfNextRecord(
+                keyCount: key?.count, valueCount: value?.count, headers: headers, timestamp: timestamp) > config.batchBytes {
+                seal(target, topic: state, partition: partition)
+                wakeSender = true
+                if key == nil && explicit == nil { continue }  // a full sticky batch: choose a new partition
+            }
+            if target.builder.isEmpty {
+                target.firstEnqueued = now
+                wakeSender = true
+            }
+            let written = try target.builder.append(key: key, value: value, headers: headers, timestamp: timestamp)
+            target.openBytes += written
+            bufferedBytes += written
+            target.settles.append(settle)
+            break
+        }
+        startSender()
+        if wakeSender { wake() }
+    }
+
+    /// Appends a chunk of records, waiting for buffer space as needed. Records are settled in runs:
+    /// one `Settle` per stretch of consecutive records landing in one batch.
+    private func enqueue(topic: String, records: [(key: [UInt8]?, value: [UInt8]?)], waiter: ChunkWaiter?) async throws {
+        var largest = 0
+        for record in records {
+            largest = max(largest, try prepareRecord(key: record.key, value: record.value, headers: []))
+        }
+        var index = 0
+        while index < records.count {
+            let state = try await prepare(topic: topic, explicitPartition: nil, bytes: largest)
+            index = try appendRun(topic: state, records: records, from: index, waiter: waiter)
+        }
+    }
+
+    /// Appends records from `start` until the buffer is full; returns where it stopped.
+    private func appendRun(topic state: TopicState, records: [(key: [UInt8]?, value: [UInt8]?)], from start: Int,
+                           waiter: ChunkWaiter?) throws -> Int {
+        let timestamp = Self.wallClockMilliseconds()
+        let now = clock.now
+        let batchBytes = config.batchBytes, bufferBytes = config.bufferBytes
+        var wakeSender = false
+        var runTarget: PartitionState?
+        var runStart = start
+        var index = start
+        func closeRun() {
+            guard let target = runTarget, index > runStart else { return }
+            let count = index - runStart
+            if let waiter {
+                target.settles.append(.chunk(waiter, first: runStart, count: count))
+            } else {
+                target.settles.append(.fireAndForget(count: count))
+            }
+            runTarget = nil
+        }
+        defer {
+            closeRun()
+            startSender()
+            if wakeSender { wake() }
+        }
+        while index < records.count {
+            let key = records[index].key, value = records[index].value
+            let partition = self.partition(for: key, explicit: nil, in: state)
+            let target = state.partitions[Int(partition)]
+            let size = target.builder.sizeOfNextRecord(keyCount: key?.count, valueCount: value?.count, timestamp: timestamp)
+            // The first record always goes in (the caller waited for room): progress is guaranteed.
+            if index > start && bufferedBytes + size > bufferBytes { break }
+            if target !== runTarget {
+                closeRun()
+                runTarget = target
+                runStart = index
+            }
+            if !target.builder.isEmpty && target.builder.sizeInBytes + size > batchBytes {
+                closeRun()
+                seal(target, topic: state, partition: partition)
+                wakeSender = true
+                if key == nil { continue }  // a full sticky batch: choose a new partition
+                runTarget = target
+                runStart = index
+            }
+            if target.builder.isEmpty {
+                target.firstEnqueued = now
+                wakeSender = true
+            }
+            let written = try target.builder.append(key: key, value: value, timestamp: timestamp)
+            target.openBytes += written
+            bufferedBytes += written
+            index += 1
+        }
+        return index
+    }
+
+    /// Closes the partition's open batch: assigns its sequence numbers and encodes it for the wire.
+    private func seal(_ target: PartitionState, topic: TopicState, partition: Int32) {
+        guard !target.builder.isEmpty else { return }
+        if topic.sticky == partition { topic.sticky = nil }
+        let records = target.builder.count
+        let plainSize = target.builder.sizeInBytes
+        let sequence = target.nextSequence
+        let settles = target.settles, accounted = target.openBytes
+        let firstEnqueued = target.firstEnqueued ?? clock.now
+        target.settles = []
+        target.openBytes = 0
+        target.firstEnqueued = nil
+        target.capacityHint = min(config.batchBytes, max(Self.initialBatchCapacity, plainSize + plainSize / 8))
+        let bytes: ByteBuffer
+        do {
+            bytes = try target.builder.finish(
+                producerId: config.idempotent ? producerId : -1, producerEpoch: config.idempotent ? producerEpoch : -1,
+                baseSequence: config.idempotent ? sequence : -1, compression: config.compression,
+                nextCapacity: target.capacityHint)
+        } catch {
+            target.builder = RecordBatchBuilder(capacity: target.capacityHint)
+            bufferedBytes -= accounted
+            settle(settles, topic: topic.name, partition: partition, result: .failure(error))
+            releaseSpace()
+            return
+        }
+        // Sequences wrap from Int32.max to 0, as Kafka's do.
+        target.nextSequence = Int32(truncatingIfNeeded: (Int64(sequence) + Int64(records)) % (Int64(Int32.max) + 1))
+        let ordinal = target.nextOrdinal
+        target.nextOrdinal += 1
+        target.unsettled.append(ordinal)
+        target.queued.append(SealedBatch(bytes: bytes, records: records, ordinal: ordinal, settles: settles,
+                                         firstEnqueued: firstEnqueued, accounted: accounted))
     }
 
     // MARK: The sender
@@ -284,22 +504,24 @@ public actor BrokerProducer {
         }
     }
 
-    /// Collects ready batches, sends them grouped by leader, and sleeps until the next linger deadline
-    /// or a wake-up.
+    /// Writes ready batches, grouped by leader, and sleeps until the next linger deadline or a
+    /// wake-up (a full batch, a new batch, an answer). Answers are handled as they arrive.
     private func runSender() async {
         while !Task.isCancelled {
             let ready = takeReadyBatches()
             if !ready.isEmpty {
-                await sendBatches(ready)
+                await dispatch(ready)
                 continue
             }
-            let nextDeadline = queues.values.compactMap { queue -> ContinuousClock.Instant? in
-                guard !queue.inFlight, queue.retry == nil, let first = queue.firstEnqueued, !queue.records.isEmpty else { return nil }
-                return first + config.linger
-            }.min()
-            if bufferedBytes == 0 && nextDeadline == nil {
-                resumeFlushWaiters()
+            var nextDeadline: ContinuousClock.Instant? = nil
+            for state in topics.values {
+                for partition in state.partitions where partition.backingOff == 0 && partition.inFlight < maxInFlight {
+                    guard let first = partition.firstEnqueued, partition.queued.isEmpty else { continue }
+                    let due = first + config.linger
+                    if nextDeadline.map({ due < $0 }) ?? true { nextDeadline = due }
+                }
             }
+            if bufferedBytes == 0 { resumeFlushWaiters() }
             if closed && bufferedBytes == 0 { break }
             await withTaskGroup(of: Void.self) { group in
                 if let nextDeadline {
@@ -333,165 +555,206 @@ public actor BrokerProducer {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Batches whose partition has nothing in flight and that are full, past their linger, or retries.
-    private func takeReadyBatches() -> [(PartitionKey, SealedBatch)] {
+    private func releaseSpace() {
+        let waiters = spaceWaiters
+        spaceWaiters.removeAll()
+        for waiter in waiters { waiter.resume() }
+        if bufferedBytes == 0 { resumeFlushWaiters() }
+    }
+
+    private struct Outgoing: Sendable {
+        var topic: String
+        var partition: Int32
+        var batch: SealedBatch
+    }
+
+    /// At most one batch per partition (a Produce request carries one batch per partition): the
+    /// oldest sealed one, or the open one once full, past its linger, flushed or closing. None
+    /// while the partition has `maxInFlight` batches out or a failed batch is backing off.
+    private func takeReadyBatches() -> [Outgoing] {
         let now = clock.now
-        var ready: [(PartitionKey, SealedBatch)] = []
-        for (key, var queue) in queues where !queue.inFlight {
-            if let retry = queue.retry {
-                queue.retry = nil
-                queue.inFlight = true
-                queues[key] = queue
-                ready.append((key, retry))
-                continue
+        let hurry = closed || !flushWaiters.isEmpty
+        var ready: [Outgoing] = []
+        for (name, state) in topics {
+            for (index, partition) in state.partitions.enumerated() {
+                guard partition.backingOff == 0, partition.inFlight < maxInFlight else { continue }
+                // A batch that failed goes out again only once everything sent before it came back,
+                // and retried batches go one at a time until the partition has recovered.
+                if partition.inFlight > 0, let head = partition.queued.first, head.attempts > 0 { continue }
+                if partition.queued.isEmpty, let first = partition.firstEnqueued, hurry || now >= first + config.linger {
+                    seal(partition, topic: state, partition: Int32(index))
+                }
+                guard !partition.queued.isEmpty else { continue }
+                let batch = partition.queued.removeFirst()
+                partition.inFlight += 1
+                ready.append(Outgoing(topic: name, partition: Int32(index), batch: batch))
             }
-            guard !queue.records.isEmpty, let first = queue.firstEnqueued else { continue }
-            guard queue.bytes >= config.batchBytes || now >= first + config.linger || closed || !flushWaiters.isEmpty else { continue }
-            // Take up to batchBytes worth of records.
-            var taken = 0, bytes = 0
-            while taken < queue.records.count && (taken == 0 || bytes + queue.records[taken].size <= config.batchBytes) {
-                bytes += queue.records[taken].size
-                taken += 1
-            }
-            let records = Array(queue.records.prefix(taken))
-            queue.records.removeFirst(taken)
-            queue.bytes -= bytes
-            queue.firstEnqueued = queue.records.first?.enqueued
-            let sequence = queue.nextSequence
-            queue.nextSequence = sequence &+ Int32(taken)
-            if queue.nextSequence < 0 { queue.nextSequence = 0 }  // wraps at Int32.max as Kafka does
-            queue.inFlight = true
-            queues[key] = queue
-            if stickyPartition[key.topic] == key.partition { stickyPartition[key.topic] = nil }
-            ready.append((key, SealedBatch(records: records, baseSequence: sequence)))
         }
         return ready
     }
 
-    private func sendBatches(_ batches: [(PartitionKey, SealedBatch)]) async {
-        // Group by leader; one Produce request per broker, sent concurrently.
-        var byLeader: [ClusterMetadata.Node: [(PartitionKey, SealedBatch)]] = [:]
-        for (key, batch) in batches {
+    /// Writes one Produce request per leader, in order, and handles each answer in its own task.
+    private func dispatch(_ batches: [Outgoing]) async {
+        var byLeader: [ClusterMetadata.Node: [Outgoing]] = [:]
+        for outgoing in batches {
             do {
-                byLeader[try await cluster.leader(topic: key.topic, partition: key.partition), default: []].append((key, batch))
+                byLeader[try await cluster.leader(topic: outgoing.topic, partition: outgoing.partition), default: []].append(outgoing)
             } catch {
-                await finish(key, batch, result: .retry(error))
+                completed([(outgoing, .retry(error))])
             }
         }
-        let requests = byLeader.map { ($0.key, $0.value) }
-        let producerId = self.producerId, epoch = self.producerEpoch, config = self.config, cluster = self.cluster
-        let outcomes = await withTaskGroup(of: [(PartitionKey, SealedBatch, BatchResult)].self) { group in
-            for (node, entries) in requests {
-                group.addTask {
-                    await Self.produce(entries, to: node, cluster: cluster, config: config, producerId: producerId, epoch: epoch)
+        for (node, entries) in byLeader {
+            var topics: [String: [ProduceRequest.Partition]] = [:]
+            var size = 256
+            for entry in entries {
+                topics[entry.topic, default: []].append(.init(index: entry.partition, records: entry.batch.bytes))
+                size += entry.batch.bytes.readableBytes + entry.topic.utf8.count + 16
+            }
+            let request = ProduceRequest(acks: config.acks.rawValue, timeoutMs: Int32(config.requestTimeout.components.seconds * 1000),
+                                         topics: topics.map { .init(name: $0.key, partitions: $0.value) })
+            let response: EventLoopFuture<KafkaResponse>
+            do {
+                let connection = try await cluster.connection(to: node)
+                if config.acks == .none {
+                    try connection.sendWithoutResponse(.produce(request), frameCapacity: size)
+                    completed(entries.map { ($0, .acknowledged(baseOffset: -1)) })
+                    continue
                 }
+                response = try connection.start(.produce(request), timeout: config.requestTimeout, frameCapacity: size)
+            } catch {
+                completed(entries.map { ($0, .retry(error)) })
+                continue
             }
-            var all: [(PartitionKey, SealedBatch, BatchResult)] = []
-            for await results in group { all += results }
-            return all
+            Task {
+                let outcomes: [(Outgoing, BatchResult)]
+                do {
+                    outcomes = Self.outcomes(of: try await response.get(), for: entries, node: node)
+                } catch {
+                    // The connection failed: whether the broker appended is unknown, so retry with the
+                    // same sequence numbers; idempotence turns a second append into "duplicate, here
+                    // is the offset".
+                    outcomes = entries.map { ($0, .retry(error)) }
+                }
+                self.completed(outcomes)
+            }
         }
-        for (key, batch, result) in outcomes { await finish(key, batch, result: result) }
     }
 
     enum BatchResult {
         case acknowledged(baseOffset: Int64)
         case retry(Error)
         case failed(Error)
+        /// OUT_OF_ORDER_SEQUENCE_NUMBER: retriable behind a failed batch of the same partition.
+        case outOfOrder(Error)
     }
 
-    private static func produce(_ entries: [(PartitionKey, SealedBatch)], to node: ClusterMetadata.Node, cluster: BrokerCluster,
-                                config: ProducerConfig, producerId: Int64, epoch: Int16) async -> [(PartitionKey, SealedBatch, BatchResult)] {
-        var topics: [String: [ProduceRequest.Partition]] = [:]
-        for (key, batch) in entries {
-            let recordBatch = RecordBatch(producing: batch.records.map(\.record),
-                                          producerId: config.idempotent ? producerId : -1,
-                                          producerEpoch: config.idempotent ? epoch : -1,
-                                          baseSequence: config.idempotent ? batch.baseSequence : -1)
-            do {
-                topics[key.topic, default: []].append(.init(index: key.partition, records: try recordBatch.encoded(compression: config.compression)))
-            } catch {
-                return entries.map { ($0.0, $0.1, .failed(error)) }
-            }
+    private static func outcomes(of response: KafkaResponse, for entries: [Outgoing], node: ClusterMetadata.Node) -> [(Outgoing, BatchResult)] {
+        guard case .produce(let response) = response else {
+            return entries.map { ($0, .failed(BrokerClientError.unsupportedApi(.produce, address: node.address))) }
         }
-        let request = ProduceRequest(acks: config.acks.rawValue, timeoutMs: Int32(config.requestTimeout.components.seconds * 1000),
-                                     topics: topics.map { .init(name: $0.key, partitions: $0.value) })
-        do {
-            let connection = try await cluster.connection(to: node)
-            if config.acks == .none {
-                try connection.sendWithoutResponse(.produce(request))
-                return entries.map { ($0.0, $0.1, .acknowledged(baseOffset: -1)) }
+        var answers: [String: [Int32: ProduceResponse.Partition]] = [:]
+        for topic in response.topics {
+            for partition in topic.partitions { answers[topic.name, default: [:]][partition.index] = partition }
+        }
+        return entries.map { entry in
+            guard let answer = answers[entry.topic]?[entry.partition] else {
+                return (entry, .retry(BrokerClientError.broker(.unknownServerError, context: "no answer for \(entry.topic)-\(entry.partition)")))
             }
-            guard case .produce(let response) = try await connection.send(.produce(request), timeout: config.requestTimeout) else {
-                return entries.map { ($0.0, $0.1, .failed(BrokerClientError.unsupportedApi(.produce, address: node.address))) }
+            if answer.errorCode == 0 { return (entry, .acknowledged(baseOffset: answer.baseOffset)) }
+            let code = KafkaErrorCode(rawValue: answer.errorCode) ?? .unknownServerError
+            let error = BrokerClientError.broker(code, context: "producing to \(entry.topic)-\(entry.partition)"
+                                                 + (answer.errorMessage.map { ": \($0)" } ?? ""))
+            if code == .outOfOrderSequenceNumber { return (entry, .outOfOrder(error)) }
+            return (entry, error.isRetriable ? .retry(error) : .failed(error))
+        }
+    }
+
+    /// Settles acknowledged and failed batches; retriable ones go back (after one metadata refresh
+    /// and the retry backoff) in sequence order, ahead of anything sealed later. The partition
+    /// sends nothing while one of its batches is backing off.
+    private func completed(_ outcomes: [(Outgoing, BatchResult)]) {
+        var retries: [Outgoing] = []
+        for (outgoing, result) in outcomes {
+            guard let partition = topics[outgoing.topic]?.partitions[Int(outgoing.partition)] else { continue }
+            partition.inFlight -= 1
+            let batch = outgoing.batch
+            var outcome = result
+            if case .outOfOrder(let error) = result {
+                // Behind a batch that failed and is not settled yet, "out of order" only means this
+                // one was written first: resend it after that one. Otherwise it is final.
+                let behindFailure = (partition.unsettled.first ?? batch.ordinal) < batch.ordinal
+                outcome = behindFailure ? .retry(error) : .failed(error)
             }
-            var answers: [PartitionKey: ProduceResponse.Partition] = [:]
-            for topic in response.topics {
-                for partition in topic.partitions { answers[PartitionKey(topic: topic.name, partition: partition.index)] = partition }
-            }
-            return entries.map { key, batch in
-                guard let answer = answers[key] else {
-                    return (key, batch, .retry(BrokerClientError.broker(.unknownServerError, context: "no answer for \(key.topic)-\(key.partition)")))
+            if case .retry(let error) = outcome {
+                if clock.now - batch.firstEnqueued > config.deliveryTimeout {
+                    outcome = .failed(BrokerClientError.timedOut(operation: "delivery (\(error))",
+                                                                 address: "\(outgoing.topic)-\(outgoing.partition)"))
+                } else if !config.idempotent && config.acks == .none {
+                    outcome = .failed(error)
                 }
-                if answer.errorCode == 0 { return (key, batch, .acknowledged(baseOffset: answer.baseOffset)) }
-                let code = KafkaErrorCode(rawValue: answer.errorCode) ?? .unknownServerError
-                let error = BrokerClientError.broker(code, context: "producing to \(key.topic)-\(key.partition)"
-                                                     + (answer.errorMessage.map { ": \($0)" } ?? ""))
-                return (key, batch, error.isRetriable ? .retry(error) : .failed(error))
             }
-        } catch {
-            // The connection failed: whether the broker appended is unknown, so retry with the same
-            // sequence numbers; idempotence turns a second append into "duplicate, here is the offset".
-            return entries.map { ($0.0, $0.1, .retry(error)) }
+            switch outcome {
+            case .retry, .outOfOrder:
+                retriedBatches += 1
+                partition.backingOff += 1
+                retries.append(outgoing)
+                continue
+            case .acknowledged(let baseOffset):
+                settle(batch.settles, topic: outgoing.topic, partition: outgoing.partition, result: .success(baseOffset))
+            case .failed(let error):
+                settle(batch.settles, topic: outgoing.topic, partition: outgoing.partition, result: .failure(error))
+            }
+            if let position = partition.unsettled.firstIndex(of: batch.ordinal) { partition.unsettled.remove(at: position) }
+            bufferedBytes -= batch.accounted
         }
+        releaseSpace()
+        if !retries.isEmpty {
+            Task { await self.requeue(retries) }
+        }
+        wake()
     }
 
-    private func finish(_ key: PartitionKey, _ batch: SealedBatch, result: BatchResult) async {
-        var outcome = result
-        if case .retry(let error) = result {
-            let oldest = batch.records.map(\.enqueued).min() ?? clock.now
-            if clock.now - oldest > config.deliveryTimeout {
-                outcome = .failed(BrokerClientError.timedOut(operation: "delivery (\(error))", address: "\(key.topic)-\(key.partition)"))
-            } else if !config.idempotent && config.acks == .none {
-                outcome = .failed(error)
+    private func requeue(_ retries: [Outgoing]) async {
+        for topic in Set(retries.map(\.topic)) {
+            if let metadata = try? await cluster.refreshMetadata(topics: [topic]), let info = metadata.topics[topic],
+               info.error == nil, !info.partitions.isEmpty {
+                topics[topic]?.grow(to: Int32(info.partitions.count), capacityHint: Self.initialBatchCapacity)
             }
         }
-        switch outcome {
-        case .retry:
-            retriedBatches += 1
-            var retried = batch
-            retried.attempts += 1
-            queues[key]?.retry = retried
-            queues[key]?.inFlight = false
-            if let metadata = try? await cluster.refreshMetadata(topics: [key.topic]), let info = metadata.topics[key.topic],
-               info.error == nil, !info.partitions.isEmpty {
-                partitionCounts[key.topic] = Int32(info.partitions.count)
-            }
-            try? await Task.sleep(for: config.retryBackoff)
-            return
-        case .acknowledged(let baseOffset):
-            for (index, record) in batch.records.enumerated() {
-                let metadata = RecordMetadata(topic: key.topic, partition: key.partition,
-                                              offset: baseOffset < 0 ? -1 : baseOffset + Int64(index))
-                record.continuation?.resume(returning: metadata)
-                record.chunk?.settle(record.chunkIndex, .success(metadata))
-            }
-        case .failed(let error):
-            for record in batch.records {
-                if let continuation = record.continuation {
-                    continuation.resume(throwing: error)
-                } else if let chunk = record.chunk {
-                    chunk.settle(record.chunkIndex, .failure(error))
-                } else {
+        try? await Task.sleep(for: config.retryBackoff)
+        for outgoing in retries {
+            guard let partition = topics[outgoing.topic]?.partitions[Int(outgoing.partition)] else { continue }
+            var batch = outgoing.batch
+            batch.attempts += 1
+            partition.backingOff -= 1
+            let position = partition.queued.firstIndex { $0.ordinal > batch.ordinal } ?? partition.queued.endIndex
+            partition.queued.insert(batch, at: position)
+        }
+        wake()
+    }
+
+    /// Resumes the callers of a batch's records: `result` is the batch's base offset or its error.
+    private func settle(_ settles: [Settle], topic: String, partition: Int32, result: Result<Int64, Error>) {
+        var index: Int64 = 0
+        for settle in settles {
+            switch (settle, result) {
+            case (.single(let continuation), .success(let baseOffset)):
+                continuation.resume(returning: RecordMetadata(topic: topic, partition: partition,
+                                                              offset: baseOffset < 0 ? -1 : baseOffset + index))
+            case (.single(let continuation), .failure(let error)):
+                continuation.resume(throwing: error)
+            case (.chunk(let waiter, let first, let count), .success(let baseOffset)):
+                waiter.settle(first: first, count: count, .landed(partition: partition, baseOffset: baseOffset < 0 ? -1 : baseOffset + index))
+            case (.chunk(let waiter, let first, let count), .failure(let error)):
+                waiter.settle(first: first, count: count, .failed(error))
+            case (.fireAndForget, .success):
+                break
+            case (.fireAndForget(let count), .failure(let error)):
+                for _ in 0..<count {
                     for handler in fireAndForgetErrors { handler(error) }
                 }
             }
+            index += Int64(settle.count)
         }
-        queues[key]?.inFlight = false
-        let released = batch.records.reduce(0) { $0 + $1.size }
-        bufferedBytes -= released
-        let waiters = spaceWaiters
-        spaceWaiters.removeAll()
-        for waiter in waiters { waiter.resume() }
-        if bufferedBytes == 0 { resumeFlushWaiters() }
     }
 }

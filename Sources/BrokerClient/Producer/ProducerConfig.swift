@@ -25,6 +25,11 @@ public struct ProducerConfig: Sendable {
     public var deliveryTimeout: Duration = .seconds(120)
     public var requestTimeout: Duration = .seconds(30)
     public var retryBackoff: Duration = .milliseconds(100)
+    /// Batches of one partition sent and not yet answered, for an idempotent producer (at most
+    /// `idempotentInFlightLimit`, Kafka's limit: the broker remembers five batches per producer to
+    /// recognise a retry). Without idempotence a partition always has one batch in flight.
+    public var maxInFlightPerPartition = 5
+    public static let idempotentInFlightLimit = 5
 
     public init() {}
 }
