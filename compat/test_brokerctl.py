@@ -173,9 +173,10 @@ def test_reset_offsets_refused_while_a_member_is_active(broker, topic):
         deadline = time.monotonic() + 60
         while True:
             described = brokerctl(broker, "group", "describe", group, "--json", check=False)
-            if described.returncode == 0 and json.loads(out(described))["members"]:
+            # Members appear at JoinGroup; their assignment only after SyncGroup, so wait for both.
+            if described.returncode == 0 and any(m["assignment"] for m in json.loads(out(described))["members"]):
                 break
-            assert time.monotonic() < deadline, "kcat never joined the group"
+            assert time.monotonic() < deadline, "kcat never joined the group and got an assignment"
             time.sleep(0.3)
         member_info = json.loads(out(described))["members"][0]
         assert member_info["assignment"] == [{"topic": topic, "partitions": [0, 1, 2]}]
