@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 
 /// Email normalisation and a deliberately plain syntax check: one `@`, a non-empty local part, a dotted
 /// domain, no spaces or control characters. Deliverability is what a verification mail proves, not a regex.

@@ -1,16 +1,6 @@
 import Contracts
 import Foundation
-
-/// One message about one input field, for a 400 answer with one entry per field.
-public struct FieldError: Sendable, Equatable, Codable {
-    public var field: String
-    public var message: String
-
-    public init(field: String, message: String) {
-        self.field = field
-        self.message = message
-    }
-}
+import ServiceKit
 
 /// Every failure of IAM's domain core. The HTTP layer maps each case to a status and a message; the cases
 /// carry only what may be shown to the caller (no hashes, no SQL, no whether-an-email-exists).

@@ -8,7 +8,7 @@ extension IAMError {
     var apiError: APIError {
         switch self {
         case .validation(let errors):
-            .validation(errors.map { ServiceKit.FieldError(field: $0.field, message: $0.message) })
+            .validation(errors)
         case .emailTaken:
             .conflict("An account with this email already exists")
         case .invalidCredentials:

@@ -1,5 +1,6 @@
 import CArgon2
 import Foundation
+import ServiceKit
 import NIOPosix
 
 /// argon2id password hashes in the PHC string format (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`) through

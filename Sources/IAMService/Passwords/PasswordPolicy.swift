@@ -1,3 +1,4 @@
+import ServiceKit
 /// What a new password must satisfy. Length is the rule that matters (NIST SP 800-63B); composition rules
 /// are left out on purpose.
 public struct PasswordPolicy: Sendable, Equatable {

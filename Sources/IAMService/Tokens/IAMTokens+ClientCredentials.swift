@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 
 extension IAMTokens {
     /// Registers (or updates, from configuration) a client for the client_credentials grant. The secret is
