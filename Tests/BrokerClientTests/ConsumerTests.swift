@@ -62,6 +62,41 @@ final class AssignmentLog: Sendable {
         await cluster.shutdown()
     }
 
+    @Test func recordAndBatchStreamsDeliverEverythingInOrder() async throws {
+        let broker = try await BrokerProcess()
+        defer { broker.stop() }
+        let cluster = try BrokerCluster(bootstrap: [broker.bootstrap])
+        try await produce(cluster, topic: "streams", count: 30, partitions: 1)
+        let partition = TopicPartition("streams", 0)
+
+        let batchConsumer = BrokerConsumer(cluster: cluster)
+        await batchConsumer.assign([partition])
+        try await batchConsumer.seekToBeginning([partition])
+        var batched: [Int64] = []
+        var batchCount = 0
+        for try await batch in batchConsumer.batches(pollTimeout: .milliseconds(200)) {
+            #expect(!batch.isEmpty)
+            batchCount += 1
+            batched += batch.map(\.offset)
+            if batched.count >= 30 { break }
+        }
+        #expect(batched == Array(0..<30))
+        #expect(batchCount >= 1 && batchCount <= 30)
+        await batchConsumer.close()
+
+        let recordConsumer = BrokerConsumer(cluster: cluster)
+        await recordConsumer.assign([partition])
+        try await recordConsumer.seekToBeginning([partition])
+        var values: [String] = []
+        for try await record in recordConsumer.records(pollTimeout: .milliseconds(200)) {
+            values.append(String(decoding: record.value ?? [], as: UTF8.self))
+            if values.count == 30 { break }
+        }
+        #expect(Set(values) == Set((0..<30).map { "v\($0)" }))
+        await recordConsumer.close()
+        await cluster.shutdown()
+    }
+
     @Test func manualAssignmentSeeksPauseAndResume() async throws {
         let broker = try await BrokerProcess()
         defer { broker.stop() }
@@ -98,23 +133,26 @@ final class AssignmentLog: Sendable {
         let all: Set<TopicPartition> = Set((0..<4).map { TopicPartition("shared", $0) })
 
         // kafka-python member: prints its assignment whenever it changes.
+        let stopFile = NSTemporaryDirectory() + "python-member-stop-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: stopFile) }
         let python = Process()
         python.executableURL = URL(fileURLWithPath: try pythonPath())
         python.arguments = ["-c", """
-            import sys, time
+            import os, sys, time
             from kafka import KafkaConsumer
             c = KafkaConsumer("shared", bootstrap_servers=sys.argv[1], group_id="mixed", auto_offset_reset="earliest",
                               session_timeout_ms=6000, heartbeat_interval_ms=300, max_poll_interval_ms=10000)
             last = None
             end = time.time() + 90
-            while time.time() < end:
+            # The test asks it to leave by creating the stop file (signals may be blocked in test processes).
+            while time.time() < end and not os.path.exists(sys.argv[2]):
                 c.poll(timeout_ms=100)
                 now = sorted(p.partition for p in c.assignment())
                 if now != last:
                     print("ASSIGNED " + ",".join(map(str, now)), flush=True)
                     last = now
-            c.close()
-            """, broker.bootstrap]
+            c.close()  # LeaveGroup: the group rebalances at once
+            """, broker.bootstrap, stopFile]
         let pipe = Pipe()
         python.standardOutput = pipe
         python.standardError = FileHandle.nullDevice
@@ -172,6 +210,14 @@ final class AssignmentLog: Sendable {
         let started = ContinuousClock.now
         try await waitUntil(["swift-a", "swift-b", "python"], seconds: 30)
         #expect(ContinuousClock.now - started < .seconds(6))
+
+        // The kafka-python member leaves cleanly too: the two Swift members split all four partitions.
+        FileManager.default.createFile(atPath: stopFile, contents: nil)
+        python.waitUntilExit()
+        log.remove("python")
+        let pythonLeft = ContinuousClock.now
+        try await waitUntil(["swift-a", "swift-b"], seconds: 30)
+        #expect(ContinuousClock.now - pythonLeft < .seconds(6))
 
         for (_, consumer, task) in members.prefix(2) {
             task.cancel()

@@ -109,11 +109,28 @@ public actor BrokerConsumer {
 
     /// Every record, as it arrives, until the consumer is closed or the task cancelled.
     public nonisolated func records(pollTimeout: Duration = .seconds(1)) -> AsyncThrowingStream<ConsumerRecord, Error> {
+        stream(pollTimeout: pollTimeout) { records, continuation in
+            for record in records { continuation.yield(record) }
+        }
+    }
+
+    /// The records of each poll as one batch (never empty), for handlers that work per batch: one
+    /// database transaction or one commit per batch instead of per record.
+    public nonisolated func batches(pollTimeout: Duration = .seconds(1)) -> AsyncThrowingStream<[ConsumerRecord], Error> {
+        stream(pollTimeout: pollTimeout) { records, continuation in
+            if !records.isEmpty { continuation.yield(records) }
+        }
+    }
+
+    private nonisolated func stream<Element>(
+        pollTimeout: Duration,
+        deliver: @escaping @Sendable ([ConsumerRecord], AsyncThrowingStream<Element, Error>.Continuation) -> Void
+    ) -> AsyncThrowingStream<Element, Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
                     while !Task.isCancelled {
-                        for record in try await self.poll(timeout: pollTimeout) { continuation.yield(record) }
+                        deliver(try await self.poll(timeout: pollTimeout), continuation)
                     }
                     continuation.finish()
                 } catch BrokerClientError.shutDown {
