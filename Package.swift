@@ -130,11 +130,43 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        // `shop serve <service>` (and later `shop up`).
+        // Service registry (port 8761): instances register, heartbeat, expire after a TTL.
+        .target(
+            name: "Discovery",
+            dependencies: [
+                "ServiceKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Config server (port 8888): configuration per application, profile and git label.
+        .target(
+            name: "ConfigServer",
+            dependencies: [
+                "ServiceKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // API gateway (port 8080): routing, JWT checks, rate limits, circuit breakers, streaming proxy.
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "ServiceKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // `shop serve <service>` and `shop up`.
         .executableTarget(
             name: "shop",
             dependencies: [
-                "ServiceKit", "IAMService",
+                "ServiceKit", "IAMService", "Discovery", "ConfigServer", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -167,6 +199,42 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "DiscoveryTests",
+            dependencies: [
+                "Discovery", "ServiceKit", "ShopTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "ConfigServerTests",
+            dependencies: [
+                "ConfigServer", "ServiceKit", "ShopTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "Gateway", "ServiceKit", "ShopTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]
+        ),
+        // `shop up` end to end: every process, a user through the gateway, a clean stop.
+        .testTarget(
+            name: "ShopTests",
+            dependencies: [
+                "ShopTestSupport", "ServiceKit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

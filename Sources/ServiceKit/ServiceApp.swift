@@ -69,10 +69,15 @@ public final class ServiceApp: @unchecked Sendable {
 
     /// The Hummingbird application, for `run` or for tests (`app.test(.live)`).
     public func application(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(
+        var services = backgroundServices
+        if let registryURL = config.discoveryURL {
+            services.append(DiscoveryRegistration(registryURL: registryURL, serviceName: config.serviceName,
+                                                  host: config.host, port: config.port, logger: logger))
+        }
+        return Application(
             router: router,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: config.serviceName),
-            services: backgroundServices,
+            services: services,
             onServerRunning: onServerRunning,
             logger: logger
         )

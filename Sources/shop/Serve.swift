@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+import ConfigServer
+import Discovery
+import Gateway
 import IAMService
 import Logging
 import ServiceKit
@@ -12,7 +15,16 @@ struct Serve: AsyncParsableCommand {
     )
 
     enum ServiceName: String, CaseIterable, ExpressibleByArgument {
-        case iam
+        case iam, discovery, config, gateway
+
+        var defaultPort: Int {
+            switch self {
+            case .iam: 8081
+            case .discovery: 8761
+            case .config: 8888
+            case .gateway: 8080
+            }
+        }
     }
 
     @Argument(help: "The service to run.")
@@ -29,11 +41,17 @@ struct Serve: AsyncParsableCommand {
         if let port { environment["PORT"] = String(port) }
         if let dataDirectory { environment["DATA_DIR"] = dataDirectory }
         do {
+            // The config server's values sit under the environment; the config server itself has none.
+            if service != .config {
+                environment = try await RemoteConfiguration.merged(environment: environment, application: service.rawValue)
+            }
+            let config = try ServiceConfig(serviceName: service.rawValue, defaultPort: service.defaultPort, environment: environment)
+            JSONLogHandler.bootstrap(service: config.serviceName, format: config.logFormat, level: config.logLevel)
             switch service {
-            case .iam:
-                let config = try ServiceConfig(serviceName: "iam", defaultPort: 8081, environment: environment)
-                JSONLogHandler.bootstrap(service: config.serviceName, format: config.logFormat, level: config.logLevel)
-                try await IAMServer.run(config: config, environment: environment)
+            case .iam: try await IAMServer.run(config: config, environment: environment)
+            case .discovery: try await DiscoveryServer.run(config: config, environment: environment)
+            case .config: try await ConfigServerApp.run(config: config, environment: environment)
+            case .gateway: try await GatewayServer.run(config: config, environment: environment)
             }
         } catch {
             FileHandle.standardError.write(Data("shop serve \(service.rawValue): \(error)\n".utf8))

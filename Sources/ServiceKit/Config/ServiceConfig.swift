@@ -26,6 +26,8 @@ public struct ServiceConfig: Sendable {
     public var maxBodyBytes: Int
     /// `SHOP_ENV`: `development` (default) or `production`.
     public var production: Bool
+    /// `DISCOVERY_URL`: the service registry to register with (none by default).
+    public var discoveryURL: String?
 
     public var databasePath: String {
         URL(fileURLWithPath: dataDirectory).appendingPathComponent(serviceName).appendingPathComponent("\(serviceName).sqlite").path
@@ -50,6 +52,7 @@ public struct ServiceConfig: Sendable {
             throw ConfigError.invalid(name: "SHOP_ENV", value: mode, expected: "development or production")
         }
         production = mode == "production"
+        discoveryURL = env.optional("DISCOVERY_URL")
     }
 }
 
