@@ -40,6 +40,7 @@ struct Serve: AsyncParsableCommand {
         var environment = ProcessInfo.processInfo.environment
         if let port { environment["PORT"] = String(port) }
         if let dataDirectory { environment["DATA_DIR"] = dataDirectory }
+        ParentWatch.start(environment: environment)
         do {
             // The config server's values sit under the environment; the config server itself has none.
             if service != .config {
@@ -56,6 +57,18 @@ struct Serve: AsyncParsableCommand {
         } catch {
             FileHandle.standardError.write(Data("shop serve \(service.rawValue): \(error)\n".utf8))
             throw ExitCode(1)
+        }
+    }
+}
+
+/// Under `shop up` (SHOP_UP_PID set): when that parent dies without stopping us (SIGKILL), we are
+/// re-parented; then stop gracefully instead of living on as an orphan.
+enum ParentWatch {
+    static func start(environment: [String: String]) {
+        guard let value = environment["SHOP_UP_PID"], let parent = Int32(value), getppid() == parent else { return }
+        Thread.detachNewThread {
+            while getppid() == parent { sleep(1) }
+            kill(getpid(), SIGTERM)
         }
     }
 }

@@ -62,6 +62,17 @@ public final class ServiceProcess: @unchecked Sendable {
         }
     }
 
+    /// SIGTERM, then whether it exited within `limit` (SIGKILL after, so nothing is left behind).
+    public func terminate(within limit: Duration) -> Bool {
+        guard process.isRunning else { return true }
+        process.terminate()
+        let deadline = ContinuousClock.now + limit
+        while process.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
+        let exited = !process.isRunning
+        kill()
+        return exited
+    }
+
     public var terminationStatus: Int32 { process.terminationStatus }
 }
 

@@ -56,10 +56,28 @@ public final class OutboxRelay: Service, Sendable {
     public func run() async throws {
         logger.info("outbox relay started", metadata: ["database": "\(database.path)"])
         defer { logger.info("outbox relay stopped") }
-        do {
-            try await cancelWhenGracefulShutdown { try await self.loop() }
-        } catch is CancellationError {
-            // Shutdown: not an error.
+        let (finished, finish) = AsyncStream<Void>.makeStream()
+        let loop = Task {
+            do {
+                try await self.loop()
+            } catch is CancellationError {
+                // Shutdown: not an error.
+            } catch {
+                self.logger.error("outbox relay loop ended", metadata: ["error": "\(error)"])
+            }
+            finish.finish()
+        }
+        // Until graceful shutdown (or cancellation of this task).
+        try? await gracefulShutdown()
+        loop.cancel()
+        // A pass in flight may finish and mark what was acknowledged, but a broker that does not answer
+        // must not hold up the process: after `shutdownGrace` the relay stops anyway. Rows it leaves
+        // unmarked are in doubt and reconciled against the topic on the next start (no duplicates).
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { for await _ in finished {} }
+            group.addTask { try? await Task.sleep(for: self.configuration.shutdownGrace) }
+            await group.next()
+            group.cancelAll()
         }
         await client.discard()
     }

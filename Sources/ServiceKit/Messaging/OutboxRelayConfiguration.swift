@@ -17,6 +17,8 @@ public struct OutboxRelayConfiguration: Sendable {
     /// How far before a row's first publish attempt the relay looks in the topic for an in-doubt row:
     /// covers clock skew between the relay's clock and the record timestamps.
     public var inDoubtLookback: Duration = .seconds(60)
+    /// At shutdown, how long a pass in flight may take to finish before the relay stops regardless.
+    public var shutdownGrace: Duration = .seconds(2)
     /// Test hooks; see `OutboxRelay.Hooks`.
     var hooks = OutboxRelay.Hooks()
 

@@ -46,4 +46,17 @@ import Testing
         try await fixture.eventually("the outbox drained after restart") { try await fixture.unpublishedOutboxRows() == 0 }
         #expect(try await fixture.userEvents(userId).filter { $0.headers["event-type"] == UserRegistered.eventType }.count == 1)
     }
+
+    /// SIGTERM while the relay keeps failing against a dead broker: the service stops within seconds
+    /// (it once waited for the whole delivery timeout), and the row is delivered after the next start.
+    @Test func stopsPromptlyWhileTheBrokerIsDown() async throws {
+        let fixture = try await IAMProcessFixture(brokerRunning: false)
+        defer { fixture.stop() }
+        let registered = try await fixture.register("jack@example.com")
+        let userId = try #require(registered.data?["id"]?.stringValue)
+        #expect(fixture.iam.terminate(within: .seconds(8)))
+        try await fixture.startBroker()
+        try await fixture.crashAndRestartIAM()
+        try await Self.expectExactlyOneUserRegistered(fixture, userId: userId, email: "jack@example.com")
+    }
 }
