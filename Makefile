@@ -2,7 +2,7 @@
 .PHONY: up test bench clean
 
 up:
-	./scripts/up.sh
+	./scripts/up.sh $(ARGS)
 
 test:
 	./scripts/test.sh
