@@ -1,0 +1,24 @@
+import Hummingbird
+import Logging
+
+/// One log line per answered request (method, route, status, duration, request id from the logger's
+/// metadata); 5xx at error level, 4xx at notice, the rest at info.
+public struct AccessLogMiddleware: RouterMiddleware {
+    public typealias Context = ServiceRequestContext
+
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        let elapsed = ContinuousClock.now - start
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let level: Logger.Level = response.status.code >= 500 ? .error : response.status.code >= 400 ? .notice : .info
+        context.logger.log(level: level, "\(request.method.rawValue) \(request.uri.path) \(response.status.code)", metadata: [
+            "status": .stringConvertible(response.status.code),
+            "duration_ms": .string(String(format: "%.2f", milliseconds)),
+            "route": .string(context.endpointPath ?? "unmatched"),
+        ])
+        return response
+    }
+}
