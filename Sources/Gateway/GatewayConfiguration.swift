@@ -24,6 +24,8 @@ public struct GatewayConfiguration: Sendable {
     /// `GATEWAY_BREAKER_FAILURES` (5 consecutive failures) and `GATEWAY_BREAKER_OPEN_MS` (10000).
     public var breakerFailures: Int
     public var breakerOpen: Duration
+    /// `GATEWAY_CONNECT_TIMEOUT_MS` (1000): connecting to an instance (refused connections are retried until then).
+    public var connectTimeout: Duration
     /// `GATEWAY_EJECTION_MS` (10000): how long a failing instance is left out of the rotation.
     public var ejection: Duration
     /// `DISCOVERY_URL` (from ServiceConfig) and `GATEWAY_DISCOVERY_CACHE_MS` (5000).
@@ -70,6 +72,7 @@ public struct GatewayConfiguration: Sendable {
         upstreamTimeout = .milliseconds(try env.int("GATEWAY_UPSTREAM_TIMEOUT_MS", default: 10_000, range: 1...3_600_000))
         breakerFailures = try env.int("GATEWAY_BREAKER_FAILURES", default: 5, range: 1...10_000)
         breakerOpen = .milliseconds(try env.int("GATEWAY_BREAKER_OPEN_MS", default: 10_000, range: 1...3_600_000))
+        connectTimeout = .milliseconds(try env.int("GATEWAY_CONNECT_TIMEOUT_MS", default: 1000, range: 1...600_000))
         ejection = .milliseconds(try env.int("GATEWAY_EJECTION_MS", default: 10_000, range: 0...3_600_000))
         discoveryURL = config.discoveryURL
         discoveryCacheTTL = .milliseconds(try env.int("GATEWAY_DISCOVERY_CACHE_MS", default: 5000, range: 0...3_600_000))

@@ -20,7 +20,7 @@ public enum GatewayServer {
         let app = ServiceApp(config: config, logger: logger)
 
         let maxTimeout = ([configuration.upstreamTimeout] + configuration.upstreamTimeouts.values).max() ?? configuration.upstreamTimeout
-        let clientService = UpstreamClientService(connectTimeout: .seconds(2),
+        let clientService = UpstreamClientService(connectTimeout: .nanoseconds(Self.nanoseconds(configuration.connectTimeout)),
                                                   idleReadTimeout: .nanoseconds(max(Self.nanoseconds(maxTimeout), 60_000_000_000)))
         let registry = configuration.discoveryURL.map {
             ServiceRegistryClient(registryURL: $0, ttl: configuration.discoveryCacheTTL, client: clientService.client, logger: logger)
