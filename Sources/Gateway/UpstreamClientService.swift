@@ -1,0 +1,25 @@
+import AsyncHTTPClient
+import NIOCore
+import ServiceLifecycle
+
+/// The gateway's own HTTP client for upstream calls: redirects and decompression off (answers pass
+/// through as the upstream sent them), short connect timeout. Shut down when the service group stops.
+struct UpstreamClientService: Service {
+    let client: HTTPClient
+
+    init(connectTimeout: TimeAmount, idleReadTimeout: TimeAmount) {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: connectTimeout, read: idleReadTimeout),
+            decompression: .disabled
+        )
+        configuration.connectionPool.idleTimeout = .seconds(30)
+        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
+    func run() async throws {
+        // Cancellation (the server failed to start) ends the wait as well; shut down either way.
+        try? await gracefulShutdown()
+        try await client.shutdown()
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import Gateway
-
-@Suite struct GatewayPlaceholderTests {
-    @Test func moduleLinks() { #expect(String(describing: GatewayServer.self) == "GatewayServer") }
-}
