@@ -71,15 +71,22 @@ public final class ServiceApp: @unchecked Sendable {
     /// The Hummingbird application, for `run` or for tests (`app.test(.live)`).
     public func application(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
         var services = backgroundServices
+        let boundPort = BoundPort()
         if let registryURL = config.discoveryURL {
+            let settings = DiscoveryRegistration.Settings(heartbeatInterval: config.discoveryHeartbeatInterval,
+                                                          advertisedHost: config.discoveryAdvertisedHost, boundPort: boundPort)
             services.append(DiscoveryRegistration(registryURL: registryURL, serviceName: config.serviceName,
-                                                  host: config.host, port: config.port, logger: logger))
+                                                  host: config.host, port: config.port, logger: logger, settings: settings))
         }
         return Application(
             router: router,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: config.serviceName),
             services: services,
-            onServerRunning: onServerRunning,
+            onServerRunning: { channel in
+                // Port 0 (tests) binds an ephemeral port; registration advertises the real one.
+                if let port = channel.localAddress?.port { boundPort.set(port) }
+                await onServerRunning(channel)
+            },
             logger: logger
         )
     }

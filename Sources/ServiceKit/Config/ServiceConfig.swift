@@ -28,6 +28,11 @@ public struct ServiceConfig: Sendable {
     public var production: Bool
     /// `DISCOVERY_URL`: the service registry to register with (none by default).
     public var discoveryURL: String?
+    /// `DISCOVERY_HEARTBEAT_SECONDS` (default 10): how often a registered service renews its lease.
+    public var discoveryHeartbeatInterval: Duration
+    /// `DISCOVERY_ADVERTISED_HOST`: the host registered for others to dial (default: `HOST`, with
+    /// 0.0.0.0 mapped to 127.0.0.1).
+    public var discoveryAdvertisedHost: String?
 
     public var databasePath: String {
         URL(fileURLWithPath: dataDirectory).appendingPathComponent(serviceName).appendingPathComponent("\(serviceName).sqlite").path
@@ -53,6 +58,8 @@ public struct ServiceConfig: Sendable {
         }
         production = mode == "production"
         discoveryURL = env.optional("DISCOVERY_URL")
+        discoveryHeartbeatInterval = .seconds(try env.int("DISCOVERY_HEARTBEAT_SECONDS", default: 10, range: 1...3600))
+        discoveryAdvertisedHost = env.optional("DISCOVERY_ADVERTISED_HOST")
     }
 }
 
