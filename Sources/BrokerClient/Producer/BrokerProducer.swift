@@ -144,11 +144,12 @@ public actor BrokerProducer {
         var nextSequence: Int32 = 0
         var nextOrdinal = 0
         var capacityHint: Int
-        /// Batches written to a connection and not answered yet, and that connection. Only one
-        /// connection keeps a partition's batches in order on the broker: a later batch written to
-        /// another (after a drop, a leader change) could be appended before an earlier one still on
-        /// its way, and the broker accepts any sequence from a producer it has no state for.
-        var written = 0
+        /// Ordinals of batches written to a connection and not answered yet, and that connection.
+        /// Only one connection keeps a partition's batches in order on the broker: a later batch
+        /// written to another (after a drop, a leader change) could be appended before an earlier
+        /// one still on its way, and the broker accepts any sequence from a producer it has no
+        /// state for (the first batches of a producer).
+        var written: [Int] = []
         var writtenTo: BrokerConnection?
         /// A batch was held back because the leader's connection is no longer `writtenTo`: send
         /// nothing until every written batch is answered (or failed, then resent in order).
@@ -649,7 +650,7 @@ public actor BrokerProducer {
             }
             for index in entries.indices {
                 guard let partition = self.topics[entries[index].topic]?.partitions[Int(entries[index].partition)] else { continue }
-                partition.written += 1
+                partition.written.append(entries[index].batch.ordinal)
                 partition.writtenTo = connection
                 entries[index].written = true
             }
@@ -668,19 +669,29 @@ public actor BrokerProducer {
         }
     }
 
-    /// The entries that may be written to `connection`; the others go back to the front of their
-    /// partition's queue, untouched (not a retry), because earlier batches of their partition are
-    /// still out on another connection. Their partition sends again once those are answered.
+    /// The entries that may be written to `connection`: every earlier unsettled batch of their
+    /// partition is out on this same connection. The others go back into their partition's queue,
+    /// untouched (not a retry): an earlier batch is out on another connection (the partition then
+    /// sends nothing until those are answered), or it failed while this one was on its way here
+    /// and is resent first.
     private func holdBack(_ entries: [Outgoing], switchingTo connection: BrokerConnection) -> [Outgoing] {
         var writable: [Outgoing] = []
         for entry in entries {
-            guard let partition = topics[entry.topic]?.partitions[Int(entry.partition)], partition.written > 0,
-                  let previous = partition.writtenTo, previous !== connection else {
+            guard let partition = topics[entry.topic]?.partitions[Int(entry.partition)] else {
+                writable.append(entry)
+                continue
+            }
+            let ordinal = entry.batch.ordinal
+            let earlierUnsettled = partition.unsettled.prefix { $0 < ordinal }.count
+            let earlierWritten = partition.written.count(where: { $0 < ordinal })
+            if earlierUnsettled == earlierWritten && (partition.written.isEmpty || partition.writtenTo === connection) {
                 writable.append(entry)
                 continue
             }
             partition.inFlight -= 1
-            partition.drainBeforeSwitch = true
+            // Only answers to written batches lift it; a failed batch is queued or backing off and
+            // goes out first by itself.
+            if !partition.written.isEmpty { partition.drainBeforeSwitch = true }
             let position = partition.queued.firstIndex { $0.ordinal > entry.batch.ordinal } ?? partition.queued.endIndex
             partition.queued.insert(entry.batch, at: position)
         }
@@ -725,8 +736,8 @@ public actor BrokerProducer {
             guard let partition = topics[outgoing.topic]?.partitions[Int(outgoing.partition)] else { continue }
             partition.inFlight -= 1
             if outgoing.written {
-                partition.written -= 1
-                if partition.written == 0 {
+                if let position = partition.written.firstIndex(of: outgoing.batch.ordinal) { partition.written.remove(at: position) }
+                if partition.written.isEmpty {
                     partition.writtenTo = nil
                     partition.drainBeforeSwitch = false
                 }
@@ -789,7 +800,7 @@ public actor BrokerProducer {
 
     /// Batches of a partition written to a connection and not answered yet (tests).
     func writtenBatches(topic: String, partition: Int32) -> Int {
-        topics[topic]?.partitions[Int(partition)].written ?? 0
+        topics[topic]?.partitions[Int(partition)].written.count ?? 0
     }
 
     /// Resumes the callers of a batch's records: `result` is the batch's base offset or its error.
