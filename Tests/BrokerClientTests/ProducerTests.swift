@@ -186,6 +186,52 @@ func readAll(_ cluster: BrokerCluster, topic: String, partition: Int32 = 0) asyn
         await cluster.shutdown()
     }
 
+    /// The root cause behind `forcedConnectionDropsWithPipelinedBatches` failing with "sequence 0
+    /// is out of order", made deterministic: batch 0 is written to connection A and still waits
+    /// there on the broker (behind a long-polling Fetch) when A is replaced, as after a drop
+    /// whose failures have not reached the producer yet. Batch 1 must not overtake it on the new
+    /// connection: the broker has no state for the producer yet and would append sequence 1
+    /// first, and batch 0 could then only ever be out of order.
+    @Test func laterBatchWaitsForEarlierOneOnAReplacedConnection() async throws {
+        let broker = try await BrokerProcess()
+        defer { broker.stop() }
+        let cluster = try BrokerCluster(bootstrap: [broker.bootstrap])
+        let admin = BrokerAdmin(cluster: cluster)
+        try await admin.createTopic("overtake", partitions: 2)
+        try await admin.createTopic("idle", partitions: 1)
+        var config = ProducerConfig()
+        config.linger = .milliseconds(1)
+        config.retryBackoff = .milliseconds(10)
+        let producer = try BrokerProducer(cluster: cluster, config: config)
+        // The producer id and the topic's metadata first, so that the next sends go straight out;
+        // partition 0, the one under test, has no state for the producer on the broker yet.
+        _ = try await producer.send(topic: "overtake", key: nil, value: [0], partition: 1)
+        let leader = try await cluster.leader(topic: "overtake", partition: 0)
+        let connectionA = try await cluster.connection(to: leader)
+        // Occupy A on the broker (one request at a time per connection) for 2 s.
+        let fetch = FetchRequest(maxWaitMs: 2000, minBytes: 1, topics: [
+            .init(topic: "idle", partitions: [.init(partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20)]),
+        ])
+        let longPoll = try connectionA.start(.fetch(fetch), timeout: .seconds(10))
+        let first = Task { try await producer.send(topic: "overtake", key: nil, value: Array("first".utf8), partition: 0) }
+        // Until batch 0 is written to A (it waits there behind the Fetch); bounded.
+        for _ in 0..<500 where await producer.writtenBatches(topic: "overtake", partition: 0) == 0 {
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        #expect(await producer.writtenBatches(topic: "overtake", partition: 0) == 1)
+        let forgotten = await cluster.forgetConnections()
+        #expect(forgotten.contains { $0 === connectionA })
+        let second = try await producer.send(topic: "overtake", key: nil, value: Array("second".utf8), partition: 0)
+        let firstOffset = try await first.value.offset
+        #expect(firstOffset == 0)
+        #expect(second.offset == 1)
+        _ = try? await longPoll.get()
+        #expect(try await readAll(cluster, topic: "overtake").compactMap(\.2) == ["first", "second"])
+        await connectionA.close()
+        await producer.close()
+        await cluster.shutdown()
+    }
+
     @Test func keysLandWhereTheJavaClientPutsThem() async throws {
         let broker = try await BrokerProcess()
         defer { broker.stop() }

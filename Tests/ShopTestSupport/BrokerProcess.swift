@@ -37,10 +37,24 @@ public final class BrokerProcess: @unchecked Sendable {
         self.dataDirectory = dataDirectory ?? NSTemporaryDirectory() + "/client-tests-" + UUID().uuidString
         process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binaryPath)
+        // BROKER_TEST_LOGS=<directory>: keep the broker's output, at debug level, in
+        // <directory>/broker-<port>.log (appended across restarts) to chase a flaky test.
+        let logDirectory = ProcessInfo.processInfo.environment["BROKER_TEST_LOGS"]
         process.arguments = ["--listen", "127.0.0.1:\(self.port)", "--data-dir", self.dataDirectory,
-                             "--metrics-listen", "127.0.0.1:\(Self.freePort())", "--log-level", "warning"] + extraArguments
+                             "--metrics-listen", "127.0.0.1:\(Self.freePort())",
+                             "--log-level", logDirectory == nil ? "warning" : "debug"] + extraArguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
+        if let logDirectory {
+            let path = URL(fileURLWithPath: logDirectory).appendingPathComponent("broker-\(self.port).log").path
+            try? FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+            if let log = FileHandle(forWritingAtPath: path) {
+                log.seekToEndOfFile()
+                process.standardOutput = log
+                process.standardError = log
+            }
+        }
         try process.run()
         // Ready when it answers ApiVersions; bounded.
         let deadline = ContinuousClock.now + .seconds(30)

@@ -97,15 +97,25 @@ extension BrokerRequestHandler {
         }
         switch result {
         case .success(.appended(let appended)):
+            if header.producerId >= 0 {
+                logger.debug("idempotent batch appended",
+                             metadata: ["topic": "\(topic)", "partition": "\(request.index)", "producer_id": "\(header.producerId)",
+                                        "sequence": "\(header.baseSequence)", "records": "\(header.lastOffsetDelta + 1)",
+                                        "offset": "\(appended.baseOffset)", "connection": "\(context.connection.id)"])
+            }
             return .appended(appended, partition.log)
         case .success(.duplicate(let baseOffset)):
             logger.debug("duplicate idempotent batch answered with its original offset",
                          metadata: ["topic": "\(topic)", "partition": "\(request.index)", "producer_id": "\(header.producerId)",
-                                    "sequence": "\(header.baseSequence)", "offset": "\(baseOffset)"])
+                                    "sequence": "\(header.baseSequence)", "offset": "\(baseOffset)",
+                                    "connection": "\(context.connection.id)"])
             return .duplicate(baseOffset: baseOffset, logStartOffset: partition.log.logStartOffset)
         case .success(.staleEpoch):
             return .failed(.invalidProducerEpoch, "producer epoch \(header.producerEpoch) is older than the current one")
         case .success(.outOfOrderSequence):
+            logger.debug("idempotent batch out of order",
+                         metadata: ["topic": "\(topic)", "partition": "\(request.index)", "producer_id": "\(header.producerId)",
+                                    "sequence": "\(header.baseSequence)", "connection": "\(context.connection.id)"])
             return .failed(.outOfOrderSequenceNumber, "sequence \(header.baseSequence) is out of order for producer \(header.producerId)")
         case .failure(let error):
             return .failed(Self.code(for: error), "\(error)")

@@ -175,6 +175,19 @@ public actor BrokerCluster {
         for task in open { await (try? task.value)?.close() }
     }
 
+    /// Forgets every cached connection without closing it, so the next caller opens a new one while
+    /// requests already written to the old ones are still out (tests: the moment between a drop and
+    /// its failures reaching their owners, held open as long as a test needs).
+    func forgetConnections() async -> [BrokerConnection] {
+        let open = connections.values
+        connections.removeAll()
+        var forgotten: [BrokerConnection] = []
+        for task in open {
+            if let connection = try? await task.value { forgotten.append(connection) }
+        }
+        return forgotten
+    }
+
     /// Closes every connection; later calls throw `shutDown`.
     public func shutdown() async {
         closed = true

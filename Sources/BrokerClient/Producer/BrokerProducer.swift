@@ -17,7 +17,8 @@ import Glibc
 /// assigned, header, CRC, compression) when it is full or its linger has passed.
 ///
 /// Ordering: an idempotent producer keeps up to `maxInFlightPerPartition` batches of a partition
-/// in flight, written to the leader's connection in sequence order; after a retriable failure it
+/// in flight, written to the leader's connection in sequence order, all to the same connection (a
+/// batch never overtakes an earlier one still out on another connection); after a retriable failure it
 /// resends from the failed batch on, in order, with the same sequence numbers (a batch rejected
 /// as out of order behind a failed one is resent too), so the log has no duplicate, gap or
 /// reordering. A producer without idempotence keeps one batch per partition in flight.
@@ -143,6 +144,16 @@ public actor BrokerProducer {
         var nextSequence: Int32 = 0
         var nextOrdinal = 0
         var capacityHint: Int
+        /// Ordinals of batches written to a connection and not answered yet, and that connection.
+        /// Only one connection keeps a partition's batches in order on the broker: a later batch
+        /// written to another (after a drop, a leader change) could be appended before an earlier
+        /// one still on its way, and the broker accepts any sequence from a producer it has no
+        /// state for (the first batches of a producer).
+        var written: [Int] = []
+        var writtenTo: BrokerConnection?
+        /// A batch was held back because the leader's connection is no longer `writtenTo`: send
+        /// nothing until every written batch is answered (or failed, then resent in order).
+        var drainBeforeSwitch = false
 
         init(capacityHint: Int) {
             self.capacityHint = capacityHint
@@ -515,7 +526,8 @@ public actor BrokerProducer {
             }
             var nextDeadline: ContinuousClock.Instant? = nil
             for state in topics.values {
-                for partition in state.partitions where partition.backingOff == 0 && partition.inFlight < maxInFlight {
+                for partition in state.partitions
+                where partition.backingOff == 0 && partition.inFlight < maxInFlight && !partition.drainBeforeSwitch {
                     guard let first = partition.firstEnqueued, partition.queued.isEmpty else { continue }
                     let due = first + config.linger
                     if nextDeadline.map({ due < $0 }) ?? true { nextDeadline = due }
@@ -566,6 +578,8 @@ public actor BrokerProducer {
         var topic: String
         var partition: Int32
         var batch: SealedBatch
+        /// Written to a connection (counted in the partition's `written`).
+        var written = false
     }
 
     /// At most one batch per partition (a Produce request carries one batch per partition): the
@@ -577,7 +591,7 @@ public actor BrokerProducer {
         var ready: [Outgoing] = []
         for (name, state) in topics {
             for (index, partition) in state.partitions.enumerated() {
-                guard partition.backingOff == 0, partition.inFlight < maxInFlight else { continue }
+                guard partition.backingOff == 0, partition.inFlight < maxInFlight, !partition.drainBeforeSwitch else { continue }
                 // A batch that failed goes out again only once everything sent before it came back,
                 // and retried batches go one at a time until the partition has recovered.
                 if partition.inFlight > 0, let head = partition.queued.first, head.attempts > 0 { continue }
@@ -603,7 +617,17 @@ public actor BrokerProducer {
                 completed([(outgoing, .retry(error))])
             }
         }
-        for (node, entries) in byLeader {
+        for (node, candidates) in byLeader {
+            let connection: BrokerConnection
+            do {
+                connection = try await cluster.connection(to: node)
+            } catch {
+                completed(candidates.map { ($0, .retry(error)) })
+                continue
+            }
+            // From here to the write, no suspension: nothing else is written to the partitions meanwhile.
+            var entries = holdBack(candidates, switchingTo: connection)
+            guard !entries.isEmpty else { continue }
             var topics: [String: [ProduceRequest.Partition]] = [:]
             var size = 256
             for entry in entries {
@@ -614,7 +638,6 @@ public actor BrokerProducer {
                                          topics: topics.map { .init(name: $0.key, partitions: $0.value) })
             let response: EventLoopFuture<KafkaResponse>
             do {
-                let connection = try await cluster.connection(to: node)
                 if config.acks == .none {
                     try connection.sendWithoutResponse(.produce(request), frameCapacity: size)
                     completed(entries.map { ($0, .acknowledged(baseOffset: -1)) })
@@ -624,6 +647,12 @@ public actor BrokerProducer {
             } catch {
                 completed(entries.map { ($0, .retry(error)) })
                 continue
+            }
+            for index in entries.indices {
+                guard let partition = self.topics[entries[index].topic]?.partitions[Int(entries[index].partition)] else { continue }
+                partition.written.append(entries[index].batch.ordinal)
+                partition.writtenTo = connection
+                entries[index].written = true
             }
             Task {
                 let outcomes: [(Outgoing, BatchResult)]
@@ -638,6 +667,35 @@ public actor BrokerProducer {
                 self.completed(outcomes)
             }
         }
+    }
+
+    /// The entries that may be written to `connection`: every earlier unsettled batch of their
+    /// partition is out on this same connection. The others go back into their partition's queue,
+    /// untouched (not a retry): an earlier batch is out on another connection (the partition then
+    /// sends nothing until those are answered), or it failed while this one was on its way here
+    /// and is resent first.
+    private func holdBack(_ entries: [Outgoing], switchingTo connection: BrokerConnection) -> [Outgoing] {
+        var writable: [Outgoing] = []
+        for entry in entries {
+            guard let partition = topics[entry.topic]?.partitions[Int(entry.partition)] else {
+                writable.append(entry)
+                continue
+            }
+            let ordinal = entry.batch.ordinal
+            let earlierUnsettled = partition.unsettled.prefix { $0 < ordinal }.count
+            let earlierWritten = partition.written.count(where: { $0 < ordinal })
+            if earlierUnsettled == earlierWritten && (partition.written.isEmpty || partition.writtenTo === connection) {
+                writable.append(entry)
+                continue
+            }
+            partition.inFlight -= 1
+            // Only answers to written batches lift it; a failed batch is queued or backing off and
+            // goes out first by itself.
+            if !partition.written.isEmpty { partition.drainBeforeSwitch = true }
+            let position = partition.queued.firstIndex { $0.ordinal > entry.batch.ordinal } ?? partition.queued.endIndex
+            partition.queued.insert(entry.batch, at: position)
+        }
+        return writable
     }
 
     enum BatchResult {
@@ -677,6 +735,13 @@ public actor BrokerProducer {
         for (outgoing, result) in outcomes {
             guard let partition = topics[outgoing.topic]?.partitions[Int(outgoing.partition)] else { continue }
             partition.inFlight -= 1
+            if outgoing.written {
+                if let position = partition.written.firstIndex(of: outgoing.batch.ordinal) { partition.written.remove(at: position) }
+                if partition.written.isEmpty {
+                    partition.writtenTo = nil
+                    partition.drainBeforeSwitch = false
+                }
+            }
             let batch = outgoing.batch
             var outcome = result
             if case .outOfOrder(let error) = result {
@@ -731,6 +796,11 @@ public actor BrokerProducer {
             partition.queued.insert(batch, at: position)
         }
         wake()
+    }
+
+    /// Batches of a partition written to a connection and not answered yet (tests).
+    func writtenBatches(topic: String, partition: Int32) -> Int {
+        topics[topic]?.partitions[Int(partition)].written.count ?? 0
     }
 
     /// Resumes the callers of a batch's records: `result` is the batch's base offset or its error.
