@@ -48,12 +48,3 @@ struct GatewayClient {
     }
 }
 
-/// Polls `condition` every 100 ms until it holds or `timeout` passes.
-func eventually(_ what: String, timeout: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(100))
-    }
-    throw TestFailure("timed out after \(timeout) waiting for: \(what)")
-}

@@ -73,14 +73,9 @@ final class IAMProcessFixture: @unchecked Sendable {
         return token
     }
 
-    /// Waits (bounded) until `condition` holds, checking every 50 ms.
+    /// Waits (bounded) until `condition` holds.
     func eventually(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw FixtureError.unexpected("timed out waiting for: \(what)")
+        try await ShopTestSupport.eventually(what, timeout: timeout, condition)
     }
 
     /// The `iam.user.v1` records whose key is `userId`.
