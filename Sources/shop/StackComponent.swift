@@ -61,6 +61,9 @@ struct StackComponent: Sendable {
             }
             var environment = shared
             environment["PORT"] = String(port(name))
+            // The registry does not register with itself, and the config server (started before the registry,
+            // stopped after it) is reached at its fixed address by everyone.
+            if name == "discovery" || name == "config" { environment["DISCOVERY_URL"] = nil }
             return StackComponent(name: name, executable: shop, arguments: ["serve", name], environment: environment,
                                   port: port(name), readiness: .http(path: "/health/live"), color: color)
         }

@@ -44,18 +44,22 @@ final class Supervisor: Sendable {
         }
     }
 
-    /// SIGTERM to every process (in reverse start order), then SIGKILL after `grace`.
+    /// Stops the processes one by one in reverse start order (the gateway first, the broker last), so that
+    /// each can still deregister from the registry and flush its outbox to the broker: SIGTERM, then SIGKILL
+    /// if it is still running after `grace`.
     func stop(grace: Duration) {
         stopping.store(true, ordering: .sequentiallyConsistent)
-        let processes = components.reversed().compactMap { component in running.withLock { $0[component.name]?.process } }
-        for process in processes where process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        let deadline = ContinuousClock.now + grace
-        while processes.contains(where: \.isRunning), ContinuousClock.now < deadline { usleep(20_000) }
-        for process in processes where process.isRunning {
-            log("shop", color: 31, "\(process.processIdentifier) did not stop in time; SIGKILL")
-            kill(process.processIdentifier, SIGKILL)
+        for component in components.reversed() {
+            guard let process = running.withLock({ $0[component.name]?.process }) else { continue }
+            if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+            let deadline = ContinuousClock.now + grace
+            while process.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
+            if process.isRunning {
+                log("shop", color: 31, "\(component.name) (\(process.processIdentifier)) did not stop in time; SIGKILL")
+                kill(process.processIdentifier, SIGKILL)
+            }
+            process.waitUntilExit()
         }
-        for process in processes { process.waitUntilExit() }
     }
 
     private func launch(_ component: StackComponent, restarts: Int) throws {

@@ -76,7 +76,7 @@ struct Up: AsyncParsableCommand {
         }
         starting.cancel()
         supervisor.log("shop", color: 1, "stopping")
-        supervisor.stop(grace: .seconds(10))
+        supervisor.stop(grace: .seconds(8))
         supervisor.log("shop", color: 1, "stopped")
         if case .failure(let error) = outcome {
             FileHandle.standardError.write(Data("shop up: \(error)\n".utf8))
