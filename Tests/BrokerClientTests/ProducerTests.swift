@@ -72,6 +72,28 @@ func readAll(_ cluster: BrokerCluster, topic: String, partition: Int32 = 0) asyn
         await cluster.shutdown()
     }
 
+    /// A caller that gives up (task cancelled) stops waiting at once, even while the broker is gone and
+    /// the delivery would otherwise wait for its whole timeout.
+    @Test func cancellingASendEndsTheWait() async throws {
+        let broker = try await BrokerProcess()
+        let cluster = try BrokerCluster(bootstrap: [broker.bootstrap])
+        try await BrokerAdmin(cluster: cluster).createTopic("cancel", partitions: 1)
+        var config = ProducerConfig()
+        config.deliveryTimeout = .seconds(120)
+        let producer = try BrokerProducer(cluster: cluster, config: config)
+        _ = try await producer.send(topic: "cancel", key: nil, value: Array("warm".utf8))
+        broker.kill()
+        defer { broker.stop() }
+        let pending = Task { try await producer.send(topic: "cancel", key: nil, value: Array("lost".utf8)) }
+        // Usually the send is waiting for its delivery by now; cancelled earlier, it must end the same way.
+        try await Task.sleep(for: .milliseconds(200))
+        let cancelled = ContinuousClock.now
+        pending.cancel()
+        await #expect(throws: CancellationError.self) { try await pending.value }
+        #expect(ContinuousClock.now - cancelled < .seconds(10))
+        await cluster.shutdown()
+    }
+
     @Test func chunkSendReturnsEveryOffsetInOrder() async throws {
         let broker = try await BrokerProcess()
         defer { broker.stop() }

@@ -29,7 +29,7 @@ public actor BrokerProducer {
     /// How a run of consecutive records of one batch, from one call, is settled.
     private enum Settle: Sendable {
         /// One record from `send(topic:key:value:...)`.
-        case single(CheckedContinuation<RecordMetadata, Error>)
+        case single(SingleDelivery)
         /// Records `first..<first + count` of a `send(topic:records:)` chunk.
         case chunk(ChunkWaiter, first: Int, count: Int)
         /// Records sent without waiting: failures go to the `onFireAndForgetError` handlers.
@@ -211,13 +211,21 @@ public actor BrokerProducer {
                      partition: Int32? = nil, timestamp: Int64? = nil) async throws -> RecordMetadata {
         let size = try prepareRecord(key: key, value: value, headers: headers)
         let state = try await prepare(topic: topic, explicitPartition: partition, bytes: size)
-        return try await withCheckedThrowingContinuation { continuation in
-            do {
-                try appendOne(topic: topic, state: state, key: key, value: value, headers: headers, partition: partition,
-                              timestamp: timestamp, settle: .single(continuation))
-            } catch {
-                continuation.resume(throwing: error)
+        // Cancelling the caller stops the wait with CancellationError; a record already queued may still
+        // be delivered (as with any Kafka client, a send cannot be taken back once handed over).
+        let delivery = SingleDelivery()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                delivery.install(continuation)
+                do {
+                    try appendOne(topic: topic, state: state, key: key, value: value, headers: headers, partition: partition,
+                                  timestamp: timestamp, settle: .single(delivery))
+                } catch {
+                    delivery.resume(.failure(error))
+                }
             }
+        } onCancel: {
+            delivery.resume(.failure(CancellationError()))
         }
     }
 
@@ -808,11 +816,11 @@ public actor BrokerProducer {
         var index: Int64 = 0
         for settle in settles {
             switch (settle, result) {
-            case (.single(let continuation), .success(let baseOffset)):
-                continuation.resume(returning: RecordMetadata(topic: topic, partition: partition,
-                                                              offset: baseOffset < 0 ? -1 : baseOffset + index))
-            case (.single(let continuation), .failure(let error)):
-                continuation.resume(throwing: error)
+            case (.single(let delivery), .success(let baseOffset)):
+                delivery.resume(.success(RecordMetadata(topic: topic, partition: partition,
+                                                        offset: baseOffset < 0 ? -1 : baseOffset + index)))
+            case (.single(let delivery), .failure(let error)):
+                delivery.resume(.failure(error))
             case (.chunk(let waiter, let first, let count), .success(let baseOffset)):
                 waiter.settle(first: first, count: count, .landed(partition: partition, baseOffset: baseOffset < 0 ? -1 : baseOffset + index))
             case (.chunk(let waiter, let first, let count), .failure(let error)):
@@ -826,5 +834,47 @@ public actor BrokerProducer {
             }
             index += Int64(settle.count)
         }
+    }
+}
+
+/// The one waiter of a `send`: resumed exactly once, by the delivery or by the caller's cancellation,
+/// whichever comes first (the later one is ignored).
+final class SingleDelivery: Sendable {
+    private enum State {
+        case waiting
+        case installed(CheckedContinuation<RecordMetadata, Error>)
+        case done
+        /// Finished before the continuation was installed (cancelled early).
+        case finishedEarly(Result<RecordMetadata, Error>)
+    }
+
+    private let state = Mutex<State>(.waiting)
+
+    func install(_ continuation: CheckedContinuation<RecordMetadata, Error>) {
+        let early: Result<RecordMetadata, Error>? = state.withLock { state in
+            if case .finishedEarly(let result) = state {
+                state = .done
+                return result
+            }
+            state = .installed(continuation)
+            return nil
+        }
+        if let early { continuation.resume(with: early) }
+    }
+
+    func resume(_ result: Result<RecordMetadata, Error>) {
+        let continuation: CheckedContinuation<RecordMetadata, Error>? = state.withLock { state in
+            switch state {
+            case .installed(let continuation):
+                state = .done
+                return continuation
+            case .waiting:
+                state = .finishedEarly(result)
+                return nil
+            case .done, .finishedEarly:
+                return nil
+            }
+        }
+        continuation?.resume(with: result)
     }
 }
