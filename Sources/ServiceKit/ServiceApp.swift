@@ -35,7 +35,7 @@ public final class ServiceApp: @unchecked Sendable {
         router.add(middleware: HTTPMetricsMiddleware(registry: registry, service: config.serviceName))
         router.add(middleware: CORSMiddleware(
             allowOrigin: config.corsAllowedOrigins == ["*"] ? .all : .originBased,
-            allowHeaders: [.accept, .authorization, .contentType, .origin, .requestId],
+            allowHeaders: [.accept, .authorization, .contentType, .origin, .requestId, .traceparent],
             allowMethods: [.get, .post, .put, .patch, .delete, .options],
             exposedHeaders: ["X-Request-Id", "Retry-After"]
         ))

@@ -47,6 +47,9 @@ public enum IAMServer {
         var relayConfiguration = OutboxRelayConfiguration(serviceName: config.serviceName)
         relayConfiguration.pollInterval = .milliseconds(try env.int("OUTBOX_POLL_INTERVAL_MS", default: 1000, range: 10...600_000))
         let bootstrap = config.kafkaBootstrapServers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        app.addBackgroundService(RefreshTokenPruner(
+            store: core.store, logger: logger,
+            interval: .seconds(try env.int("IAM_REFRESH_PRUNE_SECONDS", default: 3600, range: 10...(7 * 86_400)))))
         app.addBackgroundService(try OutboxRelay(database: database, bootstrap: bootstrap, configuration: relayConfiguration,
                                                  metrics: app.registry, logger: logger))
         return app

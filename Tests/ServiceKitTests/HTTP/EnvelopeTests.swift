@@ -148,6 +148,19 @@ import Testing
         }
     }
 
+    @Test func corsPreflightAllowsTheHeadersServicesUse() async throws {
+        try await Self.makeApp().application().test(.router) { client in
+            let headers: HTTPFields = [.origin: "https://shop.example", .accessControlRequestMethod: "POST",
+                                       .accessControlRequestHeaders: "authorization, content-type, traceparent"]
+            try await client.execute(uri: "/greetings", method: .options, headers: headers) { response in
+                #expect(response.status == .ok || response.status == .noContent)
+                #expect(response.headers[.accessControlAllowOrigin] != nil)
+                let allowed = (response.headers[.accessControlAllowHeaders] ?? "").lowercased()
+                #expect(allowed.contains("authorization") && allowed.contains("traceparent") && allowed.contains("x-request-id"))
+            }
+        }
+    }
+
     @Test func operationalEndpoints() async throws {
         let app = try Self.makeApp()
         app.addReadinessCheck(ReadinessCheck("always-down") { false })
