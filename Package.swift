@@ -176,11 +176,11 @@ let package = Package(
         // Child process of the SIGKILL crash test: appends with flush-per-append and prints each ack.
         .executableTarget(name: "logstore-crash-child", dependencies: ["LogStore", "LogStoreTesting"]),
 
-        .testTarget(name: "LZ4Tests", dependencies: ["LZ4"]),
-        .testTarget(name: "CRC32CTests", dependencies: ["CCRC32C"]),
+        .testTarget(name: "LZ4Tests", dependencies: ["LZ4", "ShopTestSupport"]),
+        .testTarget(name: "CRC32CTests", dependencies: ["CCRC32C", "ShopTestSupport"]),
         .testTarget(
             name: "KafkaWireTests",
-            dependencies: ["KafkaWire", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["KafkaWire", "ShopTestSupport", .product(name: "NIOCore", package: "swift-nio")],
             // Request frames captured from real clients by scripts/capture-fixtures.py, read via #filePath.
             exclude: ["Fixtures"]
         ),
@@ -250,7 +250,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "LogStore", "LogStoreTesting"]),
-        .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "LogStoreTesting", "CCRC32C"]),
+        .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "LogStoreTesting", "CCRC32C", "ShopTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

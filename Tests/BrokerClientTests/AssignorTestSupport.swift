@@ -77,21 +77,6 @@ enum PythonOracle {
     }
 }
 
-/// SplitMix64: a tiny deterministic generator, so random cases are the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 enum Hex {
     static func encode(_ bytes: some Sequence<UInt8>) -> String {
         bytes.map { String($0, radix: 16).leftPadded(to: 2) }.joined()

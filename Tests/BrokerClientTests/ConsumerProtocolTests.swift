@@ -1,3 +1,4 @@
+import ShopTestSupport
 import Foundation
 import KafkaWire
 import NIOCore
@@ -152,7 +153,7 @@ import Testing
     }
 
     @Test func randomBytesNeverCrash() {
-        var random = SeededGenerator(seed: 0xF022)
+        var random = SplitMix64(seed: 0xF022)
         let seeds = [Self.fullSubscription(version: 3).encoded(), ConsumerProtocolAssignment(assignedPartitions: Self.owned).encoded()]
         for round in 0..<4000 {
             var bytes = Array(buffer: seeds[round % 2])

@@ -1,3 +1,4 @@
+import ShopTestSupport
 import CCRC32C
 import Testing
 
@@ -28,18 +29,6 @@ private enum Implementation: String, CaseIterable, CustomTestStringConvertible {
     }
 
     var isUsable: Bool { self != .hardware || crc32c_hardware_available() != 0 }
-}
-
-/// A small deterministic generator so that a failure can be replayed from its seed.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 @Suite struct CRC32CTests {

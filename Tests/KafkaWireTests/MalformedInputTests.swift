@@ -1,3 +1,4 @@
+import ShopTestSupport
 import NIOCore
 import Testing
 @testable import KafkaWire
@@ -160,7 +161,7 @@ import Testing
 
     /// Random and mutated bodies for every API and version: decode must return or throw, never trap.
     @Test func fuzzedBodiesNeverCrash() {
-        var rng = WireFuzzRNG(seed: 0x5EED)
+        var rng = SplitMix64(seed: 0x5EED)
         let seeds = Self.samples().map { $0.2 }
         for key in ApiKey.allCases {
             for version in key.supportedVersions {
@@ -182,18 +183,5 @@ import Testing
                 }
             }
         }
-    }
-}
-
-/// Small deterministic PRNG so fuzz runs are reproducible.
-struct WireFuzzRNG {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

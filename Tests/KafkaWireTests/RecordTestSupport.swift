@@ -1,3 +1,4 @@
+import ShopTestSupport
 import Foundation
 import KafkaWire
 import NIOCore
@@ -6,23 +7,10 @@ import Testing
 // Helpers for the Record*Tests files. Every name starts with `Record` (or is private) so the
 // other KafkaWire test files can define their own helpers without collisions.
 
-/// Fixed-seed generator: every run tests the same bytes and a failure reproduces.
-struct RecordTestRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 enum RecordTestData {
     /// Incompressible bytes (word at a time: byte loops are slow in debug builds).
     static func random(_ count: Int, seed: UInt64) -> [UInt8] {
-        var rng = RecordTestRNG(seed: seed)
+        var rng = SplitMix64(seed: seed)
         return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             let raw = UnsafeMutableRawBufferPointer(buffer)
             var offset = 0
@@ -42,7 +30,7 @@ enum RecordTestData {
 
     /// Order-event-like JSON text: compresses well, so producers really use LZ4.
     static func text(_ count: Int, seed: UInt64) -> [UInt8] {
-        var rng = RecordTestRNG(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var out: [UInt8] = []
         out.reserveCapacity(count + 96)
         var order = 0
@@ -63,7 +51,7 @@ enum RecordTestData {
     static func mixedRecords(count: Int, seed: UInt64, baseTimestamp: Int64 = 1_700_000_000_000)
         -> [RecordBatch.ProducerRecord]
     {
-        var rng = RecordTestRNG(seed: seed)
+        var rng = SplitMix64(seed: seed)
         return (0..<count).map { index in
             let key: [UInt8]? =
                 switch index % 5 {

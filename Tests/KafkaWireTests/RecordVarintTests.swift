@@ -1,3 +1,4 @@
+import ShopTestSupport
 import KafkaWire
 import NIOCore
 import Testing
@@ -61,7 +62,7 @@ struct RecordVarintTests {
                 if let small = Int32(exactly: candidate) { values32.append(small) }
             }
         }
-        var rng = RecordTestRNG(seed: 42)
+        var rng = SplitMix64(seed: 42)
         for _ in 0..<2000 {
             let raw = rng.next()
             values64.append(Int64(bitPattern: raw) >> (raw % 64))

@@ -1,3 +1,4 @@
+import ShopTestSupport
 import Foundation
 import LogStoreTesting
 import Testing
