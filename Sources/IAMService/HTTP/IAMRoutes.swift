@@ -124,11 +124,9 @@ struct IAMRoutes: Sendable {
     // MARK: admin
 
     @Sendable func listUsers(_ request: Request, context: ServiceRequestContext) async throws -> EnvelopeResponse<UserPageDTO> {
-        let page = request.uri.queryParameters.get("page", as: Int.self) ?? 0
-        let size = request.uri.queryParameters.get("size", as: Int.self) ?? 20
         var check = Validator()
-        check.require(page >= 0, "page", "must be 0 or more")
-        check.require((1...200).contains(size), "size", "must be between 1 and 200")
+        let page = check.integer(request.uri.queryParameters.get("page"), "page", default: 0, range: 0...1_000_000)
+        let size = check.integer(request.uri.queryParameters.get("size"), "size", default: 20, range: 1...100)
         try check.finish()
         let result = try await core.accounts.listUsers(page: page, size: size)
         return EnvelopeResponse(UserPageDTO(items: result.users.map { UserDTO($0) }, page: result.page, size: result.size, total: result.totalCount))

@@ -9,7 +9,7 @@ public struct TextLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
 
     /// Metadata a person rarely needs on a terminal; the JSON format keeps it.
-    static let hidden: Set<String> = ["route", "status", "logger", "component"]
+    static let hidden: Set<String> = ["route", "status", "logger", "component", "hb.request.id"]
 
     public init() {}
 

@@ -95,6 +95,13 @@ import Testing
         #expect(page.status == 200)
         #expect(page.data?["items"]?.arrayValue?.count == 1)
         #expect((page.data?["total"]?.intValue ?? 0) >= 2)
+        // Paging input from outside: a bad or huge value is a 400 naming it, never a crash or a silent default.
+        for query in ["page=9223372036854775807&size=2", "page=-1", "size=0", "size=150", "page=abc", "size=2.5"] {
+            let refused = try await fixture.client.send(.GET, "/admin/users?\(query)", bearer: admin)
+            #expect(refused.status == 400 && !refused.errorFields.isEmpty, "\(query): \(refused.text)")
+        }
+        #expect(try await fixture.client.send(.GET, "/admin/users?page=1000000&size=100", bearer: admin).data?["items"]?.arrayValue?.isEmpty == true)
+        #expect(try await fixture.client.send(.GET, "/health/live").status == 200)
         let promoted = try await fixture.client.send(.PATCH, "/admin/users/\(daveId)", json: ["roles": ["customer", "admin"]], bearer: admin)
         #expect(promoted.status == 200)
         #expect(Set(promoted.data?["roles"]?.arrayValue?.compactMap(\.stringValue) ?? []) == ["customer", "admin"])
