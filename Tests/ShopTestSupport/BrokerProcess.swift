@@ -10,6 +10,7 @@ public final class BrokerProcess: @unchecked Sendable {
     private let process: Process
     private let exit: ProcessExit
     public var bootstrap: String { "127.0.0.1:\(port)" }
+    public var pid: Int32 { process.processIdentifier }
 
     public static var binaryPath: String {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
