@@ -119,6 +119,10 @@ import Testing
             #expect(crashed.status == .internalServerError)
             let malformed = try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: "[1,2"))
             #expect(malformed.status == .badRequest)
+            var textHeaders = headers
+            textHeaders[.contentType] = "text/plain"
+            let notJSON = try await client.execute(uri: path, method: .post, headers: textHeaders, body: IdempotencyFixture.body())
+            #expect(notJSON.status == .unsupportedMediaType)
             #expect(try await fixture.keyRows().isEmpty)
             #expect(try await fixture.effects() == 0)
             // The same key now works, with yet another body.
