@@ -95,9 +95,9 @@ struct IdempotencyFixture {
         idempotency = Idempotency(database: database, settings: settings, clock: clock.idempotencyClock)
         let idempotency = idempotency
         let database = database
-        // Loaded before serving, as the verifier's `refresh()` documents: a cold verifier answers some
-        // concurrent first requests 401 (see the report; JWTVerifier.refreshIfAllowed skips the
-        // refresh in flight), which is not what these tests are about.
+        // Keys loaded before serving, as `refresh()` documents. A cold verifier answers some concurrent
+        // first requests 401: `refreshIfAllowed` returns early (rate limit) while the first request's
+        // refresh is still in flight instead of awaiting it. That is JWTVerifier's matter, not this suite's.
         let verifier = issuer.verifier
         try await verifier.refresh()
         let auth = AuthMiddleware(verifier: verifier)
