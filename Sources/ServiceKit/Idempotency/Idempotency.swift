@@ -33,13 +33,13 @@ import NIOCore
 ///   business write rolls back with it (409).
 /// * Only 2xx answers are stored. A request that throws or answers otherwise deletes its row: the key is
 ///   free again for a corrected retry.
-/// * A row older than the retention counts as absent; `IdempotencyPruner` deletes such rows.
+/// * A row older than the retention counts as absent; `pruningJob` deletes such rows.
 public final class Idempotency: Sendable {
     public let database: ServiceDatabase
     public let settings: IdempotencySettings
-    public let clock: IdempotencyClock
+    public let clock: ServiceClock
 
-    public init(database: ServiceDatabase, settings: IdempotencySettings = IdempotencySettings(), clock: IdempotencyClock = .system) {
+    public init(database: ServiceDatabase, settings: IdempotencySettings = IdempotencySettings(), clock: ServiceClock = .system) {
         self.database = database
         self.settings = settings
         self.clock = clock

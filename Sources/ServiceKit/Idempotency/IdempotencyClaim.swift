@@ -23,16 +23,34 @@ public struct IdempotencyClaim: Sendable {
     let contentType: String?
 
     /// The body as JSON of type `T`, with `Request.decodeJSON`'s answers: 415 when it is declared as
-    /// something other than JSON, 400 for an empty or malformed body and per-field 400s.
+    /// something other than JSON, 400 for an empty or malformed body, and one 400 listing every missing or
+    /// mistyped field.
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try decode(type) { _ in [] }
+    }
+
+    /// The body as JSON of type `T`, checked by `validate` (the route's own rules, one message per field),
+    /// every problem answered at once as `Request.decodeJSON(_:context:validate:)` does.
+    public func decode<T: Decodable>(_ type: T.Type, validate: (T) -> [FieldError]) throws -> T {
         if let contentType, !contentType.lowercased().hasPrefix("application/json") {
             throw APIError(.unsupportedMediaType, "Send the body as application/json")
         }
         guard body.readableBytes > 0 else { throw APIError.badRequest("The request body is empty; send a JSON object") }
+        let outcome: FieldDecoding.Outcome<T>
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer: body))
+            outcome = try FieldDecoding.decode(T.self, from: Data(buffer: body))
         } catch let error as DecodingError {
             throw APIError.decoding(error)
+        }
+        switch outcome {
+        case .decoded(let value):
+            let problems = validate(value)
+            if !problems.isEmpty { throw APIError.validation(problems) }
+            return value
+        case .invalid(let errors, let standIn):
+            let broken = Set(errors.map(\.field))
+            let others = standIn.map { validate($0).filter { !broken.contains($0.field) } } ?? []
+            throw APIError.validation(errors + others)
         }
     }
 }

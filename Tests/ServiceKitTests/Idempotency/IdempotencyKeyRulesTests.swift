@@ -119,6 +119,10 @@ import Testing
             #expect(crashed.status == .internalServerError)
             let malformed = try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: "[1,2"))
             #expect(malformed.status == .badRequest)
+            // Every bad field at once, as `Request.decodeJSON` answers.
+            let mistyped = try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: #"{"item":5}"#))
+            #expect(mistyped.status == .badRequest)
+            #expect(Set(try EnvelopeBody(mistyped).errors?.map(\.field) ?? []) == ["item", "quantity"])
             var textHeaders = headers
             textHeaders[.contentType] = "text/plain"
             let notJSON = try await client.execute(uri: path, method: .post, headers: textHeaders, body: IdempotencyFixture.body())

@@ -46,14 +46,14 @@ import Testing
         #expect(try await fixture.effects() == 2)
     }
 
-    /// The background service prunes at start, then sleeps a whole interval (here an hour) without
+    /// The background job prunes at start, then sleeps a whole interval (here an hour) without
     /// waking, and stops at once on graceful shutdown.
     @Test func prunerServicePrunesAtStartAndStopsOnShutdown() async throws {
         let fixture = try await IdempotencyFixture(settings: IdempotencySettings(retention: .seconds(3600), pruneInterval: .seconds(3600)))
         defer { fixture.remove() }
         _ = try await fixture.idempotency.claim(scope: "POST /x", principal: "anonymous", key: "old", body: IdempotencyFixture.body())
         fixture.clock.advance(by: 7200)
-        let pruner = IdempotencyPruner(idempotency: fixture.idempotency, logger: Logger(label: "pruner-test"))
+        let pruner = fixture.idempotency.pruningJob(logger: Logger(label: "pruner-test"))
         let group = ServiceGroup(configuration: .init(services: [pruner], logger: Logger(label: "pruner-test")))
         let started = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -72,7 +72,7 @@ import Testing
         let before = fixture.app.backgroundServices.count
         let idempotency = fixture.app.enableIdempotency(database: fixture.database, settings: IdempotencySettings())
         #expect(fixture.app.backgroundServices.count == before + 1)
-        #expect(fixture.app.backgroundServices.last is IdempotencyPruner)
+        #expect(fixture.app.backgroundServices.last is PeriodicJob)
         #expect(idempotency.settings.lease == .seconds(30))
     }
 }

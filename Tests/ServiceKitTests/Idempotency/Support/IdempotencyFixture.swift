@@ -21,7 +21,7 @@ final class ManualClock: Sendable {
 
     var now: Date { current.withLock { $0 } }
     func advance(by seconds: TimeInterval) { current.withLock { $0 += seconds } }
-    var idempotencyClock: IdempotencyClock { IdempotencyClock { [self] in now } }
+    var serviceClock: ServiceClock { ServiceClock { [self] in now } }
 }
 
 /// A token issuer standing in for IAM: real ES256 tokens that `AuthMiddleware` verifies.
@@ -92,7 +92,7 @@ struct IdempotencyFixture {
         var logger = Logger(label: "idempotency-test")
         logger.logLevel = .warning
         app = ServiceApp(config: config, logger: logger)
-        idempotency = Idempotency(database: database, settings: settings, clock: clock.idempotencyClock)
+        idempotency = Idempotency(database: database, settings: settings, clock: clock.serviceClock)
         let idempotency = idempotency
         let database = database
         // Keys loaded before serving, as `refresh()` documents. A cold verifier answers some concurrent

@@ -1,16 +1,5 @@
 import Foundation
 
-/// The source of "now" for leases and retention, injected so tests move time without sleeping.
-public struct IdempotencyClock: Sendable {
-    public var now: @Sendable () -> Date
-
-    public init(now: @escaping @Sendable () -> Date) {
-        self.now = now
-    }
-
-    public static let system = IdempotencyClock { Date() }
-}
-
 extension Date {
     /// Milliseconds since 1970, the unit of the idempotency table's time columns (integers compare
     /// exactly in SQL, and the pruning index orders them).
