@@ -260,6 +260,7 @@ let package = Package(
         ),
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "LogStore", "LogStoreTesting"]),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "LogStoreTesting", "CCRC32C", "ShopTestSupport"]),
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
     ],
     swiftLanguageModes: [.v6]
 )
