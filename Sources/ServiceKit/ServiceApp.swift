@@ -55,7 +55,12 @@ public final class ServiceApp: @unchecked Sendable {
         _ handler: @escaping @Sendable (Request, ServiceRequestContext) async throws -> Output
     ) {
         routes.add(method, path)
-        openAPI.add(method: method, path: path, doc: doc)
+        var implied: [Int] = []
+        for item in middleware {
+            if item is RateLimitMiddleware { implied.append(429) }
+            if let auth = item as? AuthMiddleware, auth.requiredRole != nil { implied.append(403) }
+        }
+        openAPI.add(method: method, path: path, doc: doc, implied: implied)
         let group = router.group()
         for item in middleware { group.add(middleware: item) }
         group.on(RouterPath(path), method: method, use: handler)
@@ -122,16 +127,17 @@ public final class ServiceApp: @unchecked Sendable {
             return EnvelopeResponse(status, message: "ready")
         }
         let registry = registry
-        route(.get, "/metrics", doc: OperationDoc("Prometheus metrics (text exposition format)", tag: "operations")) { _, _ in
+        route(.get, "/metrics", doc: OperationDoc("Prometheus metrics (text exposition format)", tag: "operations",
+                                                  rawResponse: "text/plain; version=0.0.4")) { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: registry.emitToString())))
         }
         let openAPI = openAPI
-        route(.get, "/openapi.json", doc: OperationDoc("This document", tag: "operations")) { _, _ in
+        route(.get, "/openapi.json", doc: OperationDoc("This document", tag: "operations", rawResponse: "application/json")) { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: openAPI.render())))
         }
         let title = config.serviceName
-        route(.get, "/swagger-ui.html", doc: OperationDoc("Swagger UI for this document", tag: "operations")) { _, _ in
+        route(.get, "/swagger-ui.html", doc: OperationDoc("Swagger UI for this document", tag: "operations", rawResponse: "text/html")) { _, _ in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: SwaggerUI.page(title: title))))
         }
     }

@@ -34,21 +34,24 @@ struct IAMRoutes: Sendable {
                   request: LoginRequest.example, response: TokenPairDTO.example, errors: [400, 401, 403, 429]),
                   middleware: [limited], login)
         app.route(.post, "/auth/refresh", doc: OperationDoc("Exchange a refresh token for a new pair (rotation)", tag: "auth",
-                  request: RefreshRequest.example, response: TokenPairDTO.example, errors: [400, 401]),
+                  request: RefreshRequest.example, response: TokenPairDTO.example, errors: [400, 401, 403]),
                   middleware: [limited], refresh)
         app.route(.post, "/auth/logout", doc: OperationDoc("Revoke the session of a refresh token", tag: "auth",
                   request: RefreshRequest.example, errors: [400]), logout)
         app.route(.get, "/auth/me", doc: OperationDoc("The authenticated user", tag: "auth", requiresAuth: true,
                   response: UserDTO.example, errors: [404]), middleware: [user], me)
-        app.route(.get, "/.well-known/jwks.json", doc: OperationDoc("Public signing keys (JWK set)", tag: "discovery"), jwks)
-        app.route(.get, "/.well-known/openid-configuration", doc: OperationDoc("OpenID provider metadata", tag: "discovery"),
-                  openIDConfiguration)
+        app.route(.get, "/.well-known/jwks.json", doc: OperationDoc("Public signing keys (JWK set, RFC 7517)", tag: "discovery",
+                  rawResponse: "application/json"), jwks)
+        app.route(.get, "/.well-known/openid-configuration", doc: OperationDoc("OpenID provider metadata", tag: "discovery",
+                  rawResponse: "application/json"), openIDConfiguration)
         app.route(.post, "/oauth2/token", doc: OperationDoc("OAuth2 token endpoint (RFC 6749): password, refresh_token, client_credentials", tag: "oauth2",
                   request: ["grant_type": "password", "username": "ada@example.com", "password": "correct horse battery"],
-                  requestContentType: "application/x-www-form-urlencoded", errors: [400, 401, 415, 429]),
+                  requestContentType: "application/x-www-form-urlencoded", rawResponse: "application/json", errors: [400, 401, 415, 429]),
                   middleware: [limited], token)
         app.route(.get, "/admin/users", doc: OperationDoc("List users, paged (admin)", tag: "admin", requiresAuth: true,
-                  response: UserPageDTO.example, errors: [400, 403]), middleware: [admin], listUsers)
+                  response: UserPageDTO.example, errors: [400, 403],
+                  query: [.integer("page", Self.pageRange, "page number, from 0"), .integer("size", Self.sizeRange, "users per page")]),
+                  middleware: [admin], listUsers)
         app.route(.patch, "/admin/users/:id", doc: OperationDoc("Change a user's roles, enabled or locked flags (admin)", tag: "admin",
                   requiresAuth: true, request: UserPatchRequest.example, response: UserDTO.example, errors: [400, 403, 404, 409, 422]),
                   middleware: [admin], updateUser)
@@ -125,8 +128,8 @@ struct IAMRoutes: Sendable {
 
     @Sendable func listUsers(_ request: Request, context: ServiceRequestContext) async throws -> EnvelopeResponse<UserPageDTO> {
         var check = Validator()
-        let page = check.integer(request.uri.queryParameters.get("page"), "page", default: 0, range: 0...1_000_000)
-        let size = check.integer(request.uri.queryParameters.get("size"), "size", default: 20, range: 1...100)
+        let page = check.integer(request.uri.queryParameters.get("page"), "page", default: 0, range: Self.pageRange)
+        let size = check.integer(request.uri.queryParameters.get("size"), "size", default: 20, range: Self.sizeRange)
         try check.finish()
         let result = try await core.accounts.listUsers(page: page, size: size)
         return EnvelopeResponse(UserPageDTO(items: result.users.map { UserDTO($0) }, page: result.page, size: result.size, total: result.totalCount))
@@ -152,6 +155,10 @@ struct IAMRoutes: Sendable {
         let kid = try await core.signingKeys.currentKid()
         return EnvelopeResponse(KeyRotationDTO(kid: kid, publishedKids: try await core.signingKeys.publishedKids()), message: "Rotated")
     }
+
+    /// The paging bounds the validation applies and the document states.
+    static let pageRange = 0...1_000_000
+    static let sizeRange = 1...100
 
     /// Envelope metadata of events a request causes: the request id correlates them, traceparent passes on.
     static func metadata(_ request: Request, _ context: ServiceRequestContext) -> EventMetadata {
