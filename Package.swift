@@ -187,7 +187,12 @@ let package = Package(
         // Real processes for tests: a broker on a free port with its own data directory, and service processes.
         .target(
             name: "ShopTestSupport",
-            dependencies: ["BrokerClient", "KafkaWire", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "BrokerClient", "KafkaWire", "ServiceKit",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             path: "Tests/ShopTestSupport"
         ),
         .testTarget(name: "BrokerClientTests", dependencies: ["BrokerClient", "KafkaWire", "ShopTestSupport", .product(name: "NIOCore", package: "swift-nio")]),
@@ -200,6 +205,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

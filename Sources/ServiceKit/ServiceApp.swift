@@ -31,6 +31,7 @@ public final class ServiceApp: @unchecked Sendable {
         router = Router(context: ServiceRequestContext.self)
         let bodyLimit = config.maxBodyBytes
         router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: ClientAddressMiddleware(trusted: config.trustedProxies))
         router.add(middleware: AccessLogMiddleware())
         router.add(middleware: HTTPMetricsMiddleware(registry: registry, service: config.serviceName))
         router.add(middleware: CORSMiddleware(

@@ -46,7 +46,7 @@ struct BrokerCtl: AsyncParsableCommand {
     static func main() async {
         let code: Int32
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(GlobalOptions.reordered(Array(CommandLine.arguments.dropFirst()), root: BrokerCtl.self))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

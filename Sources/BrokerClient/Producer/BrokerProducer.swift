@@ -184,6 +184,8 @@ public actor BrokerProducer {
     private var sender: Task<Void, Never>?
     private var wakeUp: CheckedContinuation<Void, Never>?
     private var wakePending = false
+    /// Counts parks, so that a deadline timer only ends the park that started it.
+    private var parkGeneration: UInt64 = 0
     private var closed = false
     private let clock = ContinuousClock()
     private var fireAndForgetErrors: [@Sendable (Error) -> Void] = []
@@ -543,30 +545,38 @@ public actor BrokerProducer {
             }
             if bufferedBytes == 0 { resumeFlushWaiters() }
             if closed && bufferedBytes == 0 { break }
-            await withTaskGroup(of: Void.self) { group in
-                if let nextDeadline {
-                    group.addTask { try? await Task.sleep(until: nextDeadline, clock: ContinuousClock()) }
-                }
-                group.addTask { await self.waitForWake() }
-                await group.next()
-                group.cancelAll()
-                // Release the waitForWake child: parked, or not yet run (then it must not park at
-                // all, or the group would wait for it forever). A spurious flag costs one extra loop.
-                self.wake()
-            }
+            await park(until: nextDeadline)
         }
         sender = nil
     }
 
-    private func waitForWake() async {
+    /// Sleeps until `wake()` or the deadline, whichever is first. A wake that arrived while the
+    /// sender was busy ends the park at once; a timer of an earlier park can never end a later one
+    /// (its generation no longer matches), so an idle producer parks without a deadline and uses
+    /// no CPU at all.
+    private func park(until deadline: ContinuousClock.Instant?) async {
         if wakePending {
             wakePending = false
             return
         }
+        parkGeneration &+= 1
+        let generation = parkGeneration
+        let timer: Task<Void, Never>? = deadline.map { deadline in
+            Task { [weak self] in
+                guard (try? await Task.sleep(until: deadline, clock: ContinuousClock())) != nil else { return }
+                await self?.deadlinePassed(generation: generation)
+            }
+        }
         await withCheckedContinuation { continuation in
-            if let previous = wakeUp { previous.resume() }
             wakeUp = continuation
         }
+        timer?.cancel()
+    }
+
+    private func deadlinePassed(generation: UInt64) {
+        guard generation == parkGeneration, let waiter = wakeUp else { return }
+        wakeUp = nil
+        waiter.resume()
     }
 
     private func resumeFlushWaiters() {

@@ -3,7 +3,8 @@ import Hummingbird
 import HTTPTypes
 import Logging
 
-/// Turns every failure into the error envelope: `APIError`s as they are, Hummingbird's own errors (404,
+/// Turns every failure into the error envelope: `APIError`s as they are, domain errors through
+/// `APIErrorConvertible`, Hummingbird's own errors (404,
 /// 413, …) with a message that says what to do, a path known under other methods into 405 with `Allow`,
 /// and anything else into a 500 that leaks nothing (the cause goes to the log with the request id).
 public struct EnvelopeMiddleware: RouterMiddleware {
@@ -19,6 +20,14 @@ public struct EnvelopeMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return JSONBody.errorResponse(error)
+        } catch let error as any APIErrorConvertible {
+            let answer = error.apiError
+            if answer.status == .internalServerError {
+                // The client sees nothing internal; the log keeps the cause, with the request id. (502–504
+                // are expected answers, logged where they are decided.)
+                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+            }
+            return JSONBody.errorResponse(answer)
         } catch let error as DecodingError {
             return JSONBody.errorResponse(.decoding(error))
         } catch let error as HTTPError {
