@@ -473,7 +473,7 @@ public actor BrokerConsumer {
                                                context: "fetching the offsets of group '\(group)'")
             }
             for topic in response.topics {
-                // UNKNOWN_TOPIC_OR_PARTITION for one partition means "nothing committed there" (as Kafka's client reads it).
+                // UNKNOWN_TOPIC_OR_PARTITION for one partition: nothing committed there (the reset policy decides).
                 for partition in topic.partitions
                 where partition.errorCode != 0 && partition.errorCode != KafkaErrorCode.unknownTopicOrPartition.rawValue {
                     throw BrokerClientError.broker(KafkaErrorCode(rawValue: partition.errorCode) ?? .unknownServerError,
