@@ -107,7 +107,8 @@ def test_every_command_of_the_report_works_on_the_confluent_kafka_mock(python_mo
     first = out(ctl(python_mock, "consume", topic, "--group", group, "--from-beginning", "-n", "25")).splitlines()
     rest = out(ctl(python_mock, "consume", topic, "--group", group, "-e")).splitlines()
     assert len(first) == 25 and sorted(first + rest) == sorted(values)
-    assert out(ctl(python_mock, "consume", topic, "--group", group, "-e")) == ""
+    # (A third member would find nothing left, but this mock makes a group that was left wait a whole session
+    # timeout before it accepts a new member: about 20 s of CI time, so that is checked on our own broker only.)
 
     bench = json.loads(out(ctl(python_mock, "bench", "produce", "--topic", topic, "--records", "3000", "--json")))
     assert bench["records"] == 3000
