@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        // Already built for Hummingbird; ServiceKit's HTTP/1 pipeline handler names its part types.
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         // liblz4's frame API (Debian: liblz4-dev).
@@ -113,6 +115,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ]
         ),
         // Identity and access: users, passwords, JWTs and JWKS, refresh tokens, OAuth2 token endpoint.
@@ -257,6 +260,7 @@ let package = Package(
         ),
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "LogStore", "LogStoreTesting"]),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "LogStoreTesting", "CCRC32C", "ShopTestSupport"]),
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -79,9 +79,13 @@ public final class ServiceApp: @unchecked Sendable {
             services.append(DiscoveryRegistration(registryURL: registryURL, serviceName: config.serviceName,
                                                   host: config.host, port: config.port, logger: logger, settings: settings))
         }
+        var configuration = ApplicationConfiguration(address: .hostname(config.host, port: config.port), serverName: config.serviceName)
+        configuration.availableConnectionsDelegate = .maximum(config.httpMaxConnections, logger: logger)
         return Application(
             router: router,
-            configuration: .init(address: .hostname(config.host, port: config.port), serverName: config.serviceName),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard()],
+                                                idleTimeout: .seconds(config.httpIdleTimeout.components.seconds))),
+            configuration: configuration,
             services: services,
             onServerRunning: { channel in
                 // Port 0 (tests) binds an ephemeral port; registration advertises the real one.

@@ -35,6 +35,61 @@ public enum SourceBoundHTTP {
         }
     }
 
+    /// What a raw exchange saw: the bytes the server sent, whether it closed the connection (rather than the
+    /// wait running out), and after how long.
+    public struct RawExchange: Sendable {
+        public var received: String
+        public var closedByServer: Bool
+        public var seconds: Double
+    }
+
+    /// Sends `bytes` as they are (a stalled or malformed request) to `127.0.0.1:port`, then reads until the
+    /// server closes the connection or `wait` passes.
+    public static func raw(port: Int, bytes: [UInt8], wait: Duration = .seconds(60)) async throws -> RawExchange {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try blockingRaw(port: port, bytes: bytes, wait: wait) })
+            }
+        }
+    }
+
+    private static func blockingRaw(port: Int, bytes: [UInt8], wait: Duration) throws -> RawExchange {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure.socket("socket", errno: errno) }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: Int(wait.components.seconds), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var remote = sockaddr_in()
+        remote.sin_family = sa_family_t(AF_INET)
+        remote.sin_port = in_port_t(UInt16(port).bigEndian)
+        remote.sin_addr.s_addr = inet_addr("127.0.0.1")
+        guard withUnsafePointer(to: &remote, { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }) == 0 else { throw Failure.socket("connect to 127.0.0.1:\(port)", errno: errno) }
+        let started = ContinuousClock.now
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard count > 0 else { break }   // the server may close while a huge request is still being sent
+            sent += count
+        }
+        var answer = Data()
+        var buffer = [UInt8](repeating: 0, count: 16 << 10)
+        var closed = false
+        while true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count == 0 { closed = true; break }
+            if count < 0 {
+                closed = errno == ECONNRESET
+                break
+            }
+            answer.append(contentsOf: buffer[0..<count])
+        }
+        let elapsed = ContinuousClock.now - started
+        return RawExchange(received: String(decoding: answer, as: UTF8.self), closedByServer: closed,
+                           seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
     private static func blockingSend(_ method: String, port: Int, path: String, from source: String, body: String?,
                                      headers: [(String, String)]) throws -> Answer {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

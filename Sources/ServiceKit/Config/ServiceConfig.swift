@@ -40,6 +40,13 @@ public struct ServiceConfig: Sendable {
     /// service behind the gateway rate-limits the real client, not the gateway.
     public var trustedProxies: TrustedProxies
 
+    /// `HTTP_IDLE_TIMEOUT_SECONDS` (default 30): a connection that sends nothing for this long (no request,
+    /// half a request line, headers or a body that stop coming) is closed, so stalled clients cannot hold
+    /// connections for ever (slowloris).
+    public var httpIdleTimeout: Duration
+    /// `HTTP_MAX_CONNECTIONS` (default 2000): beyond this the service stops accepting until some close.
+    public var httpMaxConnections: Int
+
     /// `KAFKA_BOOTSTRAP_SERVERS` as a list of HOST:PORT.
     public var kafkaBootstrapList: [String] {
         kafkaBootstrapServers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -76,6 +83,8 @@ public struct ServiceConfig: Sendable {
         discoveryURL = env.optional("DISCOVERY_URL")
         discoveryHeartbeatInterval = .seconds(try env.int("DISCOVERY_HEARTBEAT_SECONDS", default: 10, range: 1...3600))
         discoveryAdvertisedHost = env.optional("DISCOVERY_ADVERTISED_HOST")
+        httpIdleTimeout = .seconds(try env.int("HTTP_IDLE_TIMEOUT_SECONDS", default: 30, range: 1...3600))
+        httpMaxConnections = try env.int("HTTP_MAX_CONNECTIONS", default: 2000, range: 1...1_000_000)
         outboxPollInterval = .milliseconds(try env.int("OUTBOX_POLL_INTERVAL_MS", default: 1000, range: 10...600_000))
         trustedProxies = try TrustedProxies(parsing: env.string("TRUSTED_PROXIES", default: TrustedProxies.loopbackSpec), variable: "TRUSTED_PROXIES")
     }
@@ -85,7 +94,7 @@ public struct ServiceConfig: Sendable {
     public static let settingNames = [
         "HOST", "PORT", "DATA_DIR", "KAFKA_BOOTSTRAP_SERVERS", "JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE", "LOG_LEVEL",
         "LOG_FORMAT", "CORS_ALLOWED_ORIGINS", "MAX_BODY_BYTES", "SHOP_ENV", "DISCOVERY_URL", "DISCOVERY_HEARTBEAT_SECONDS",
-        "DISCOVERY_ADVERTISED_HOST", "OUTBOX_POLL_INTERVAL_MS", "TRUSTED_PROXIES",
+        "DISCOVERY_ADVERTISED_HOST", "OUTBOX_POLL_INTERVAL_MS", "TRUSTED_PROXIES", "HTTP_IDLE_TIMEOUT_SECONDS", "HTTP_MAX_CONNECTIONS",
         "CONFIG_SERVER_URL", "SHOP_PROFILE", "CONFIG_LABEL", "CONFIG_SERVER_OPTIONAL", "CONFIG_SERVER_TIMEOUT_SECONDS",
         "CONFIG_SERVER_ATTEMPTS", "CONFIG_SERVER_RETRY_DELAY_MS", "SHOP_UP_PID",
         "IDEMPOTENCY_RETENTION_HOURS", "IDEMPOTENCY_LEASE_SECONDS",
