@@ -5,7 +5,6 @@ also moves partition leaders and group coordinators between the commands."""
 import os
 import subprocess
 import sys
-import tempfile
 import uuid
 
 import pytest
@@ -54,10 +53,9 @@ sys.stdin.read()
 
 
 @pytest.fixture(scope="module")
-def harness():
+def harness(tmp_path_factory):
     """compat/mockcluster compiled with the Swift toolchain's clang against Debian's librdkafka-dev."""
-    directory = tempfile.mkdtemp(prefix="mockcluster-")
-    binary = os.path.join(directory, "mockcluster")
+    binary = str(tmp_path_factory.mktemp("mockcluster") / "mockcluster")
     subprocess.run(["clang", "-O1", "-o", binary, HARNESS_SOURCE, "-lrdkafka"], check=True)
     return binary
 
