@@ -36,9 +36,9 @@ public final class ServiceApp: @unchecked Sendable {
         router.add(middleware: HTTPMetricsMiddleware(registry: registry, service: config.serviceName))
         router.add(middleware: CORSMiddleware(
             allowOrigin: config.corsAllowedOrigins == ["*"] ? .all : .originBased,
-            allowHeaders: [.accept, .authorization, .contentType, .origin, .requestId, .traceparent],
+            allowHeaders: [.accept, .authorization, .contentType, .origin, .requestId, .traceparent, .idempotencyKey],
             allowMethods: [.get, .post, .put, .patch, .delete, .options],
-            exposedHeaders: ["X-Request-Id", "Retry-After"]
+            exposedHeaders: ["X-Request-Id", "Retry-After", "Idempotent-Replayed", "Location"]
         ))
         router.add(middleware: EnvelopeMiddleware(routes: routes))
         router.add(middleware: BodyLimitMiddleware(limit: bodyLimit))

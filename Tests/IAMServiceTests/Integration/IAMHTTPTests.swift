@@ -105,6 +105,9 @@ import Testing
         let promoted = try await fixture.client.send(.PATCH, "/admin/users/\(daveId)", json: ["roles": ["customer", "admin"]], bearer: admin)
         #expect(promoted.status == 200)
         #expect(Set(promoted.data?["roles"]?.arrayValue?.compactMap(\.stringValue) ?? []) == ["customer", "admin"])
+        // null is not "left out": refused, naming the field, and nothing changes.
+        let nulled = try await fixture.client.send(.PATCH, "/admin/users/\(daveId)", json: ["enabled": .null, "locked": false], bearer: admin)
+        #expect(nulled.status == 400 && nulled.errorFields == ["enabled"], "\(nulled.text)")
         let disabled = try await fixture.client.send(.PATCH, "/admin/users/\(daveId)", json: ["enabled": false], bearer: admin)
         #expect(disabled.status == 200)
         #expect(try await fixture.login("dave@example.com").status == 403)
