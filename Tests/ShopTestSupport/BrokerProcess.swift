@@ -60,7 +60,8 @@ public final class BrokerProcess: @unchecked Sendable {
         exit = ProcessExit(watching: process)
         try process.run()
         // Ready when it answers ApiVersions; bounded.
-        let deadline = ContinuousClock.now + .seconds(30)
+        // Generous: at the start of a run dozens of brokers and services start at once on two cores.
+        let deadline = ContinuousClock.now + .seconds(90)
         while ContinuousClock.now < deadline {
             if let connection = try? await BrokerConnection.connect(host: "127.0.0.1", port: self.port, clientId: "probe", timeout: .seconds(1)) {
                 await connection.close()

@@ -36,7 +36,8 @@ public final class ServiceProcess: @unchecked Sendable {
         }
         exit = ProcessExit(watching: process)
         try process.run()
-        let deadline = ContinuousClock.now + .seconds(30)
+        // Generous: at the start of a run dozens of brokers and services start at once on two cores.
+        let deadline = ContinuousClock.now + .seconds(90)
         while ContinuousClock.now < deadline, !exit.hasExited {
             if let (status, _) = try? await HTTP.get("\(baseURL)/health/live"), status == 200 { return }
             try await Task.sleep(for: .milliseconds(25))
@@ -86,7 +87,7 @@ public enum ServiceProcessError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .didNotStart(let service, let exitCode):
-            "shop serve \(service) did not become live within 30 s (exit code \(exitCode.map(String.init) ?? "none, still running")); is \(ServiceProcess.shopBinaryPath) built?"
+            "shop serve \(service) did not become live within 90 s (exit code \(exitCode.map(String.init) ?? "none, still running")); is \(ServiceProcess.shopBinaryPath) built?"
         }
     }
 }
