@@ -45,7 +45,14 @@ public final class BrokerRuntime: Sendable {
         settings.minSessionTimeoutMs = config.groupMinSessionTimeoutMs
         settings.maxSessionTimeoutMs = config.groupMaxSessionTimeoutMs
         settings.initialRebalanceDelayMs = config.groupInitialRebalanceDelayMs
-        let groups = GroupCoordinator(settings: settings, knownGroups: offsets.groups)
+        let groups = GroupCoordinator(
+            settings: settings, knownGroups: offsets.groups, restored: offsets.restoredGroups,
+            persist: { record, done in
+                offsets.store(record) { error in
+                    if let error { logger.error("storing consumer group failed", metadata: ["group": "\(record.groupId)", "error": "\(error)"]) }
+                    done()
+                }
+            })
         let producerIds = try ProducerIdAllocator(directory: config.dataDirectory)
         let appendSignal = AppendSignal()
         let metrics = BrokerMetrics()
