@@ -59,6 +59,24 @@ def _run(*args):
     return result.stdout
 
 
+def _wait_until_stopped(pid):
+    """SIGSTOP takes effect per thread once it leaves the kernel: a thread inside an fsync finishes it
+    first. Wait until every thread is stopped, so that no write reaches the device while it is copied."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        states = []
+        for task in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{task}/stat") as f:
+                    states.append(f.read().rsplit(")", 1)[1].split()[0])
+            except OSError:
+                continue  # the thread ended
+        if states and all(state in ("T", "t") for state in states):
+            return
+        time.sleep(0.001)
+    raise AssertionError(f"broker {pid} did not stop within 30 s")
+
+
 class PowerCutVolume:
     """An ext4 image, loop-mounted, holding one broker's data directory; `cut()` loses the page cache."""
 
@@ -85,6 +103,7 @@ class PowerCutVolume:
         proc = self.broker.proc
         proc.send_signal(signal.SIGSTOP)
         try:
+            _wait_until_stopped(proc.pid)
             self.generation += 1
             copy = os.path.join(self.work, f"disk-{self.generation}.img")
             _run("cp", "--sparse=always", self.image, copy)
