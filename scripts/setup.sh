@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 SYSTEM_PACKAGES=(liblz4-dev lz4 libsqlite3-dev libargon2-dev libssl-dev kcat)
 # librdkafka's mock cluster, a Kafka-protocol cluster not written here, for the cluster tests (compat/mockcluster).
 SYSTEM_PACKAGES+=(librdkafka-dev)
+# The power-loss tests (compat/test_power_loss.py) loop-mount an ext4 image: mkfs.ext4, losetup, mount.
+SYSTEM_PACKAGES+=(e2fsprogs util-linux mount)
 PYTHON_PACKAGES=(lz4==4.4.5 kafka-python==3.0.12 confluent-kafka==2.16.1 pytest==9.2.0)
 VENV=.venv
 
