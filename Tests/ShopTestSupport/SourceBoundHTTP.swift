@@ -54,18 +54,8 @@ public enum SourceBoundHTTP {
     }
 
     private static func blockingRaw(port: Int, bytes: [UInt8], wait: Duration) throws -> RawExchange {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure.socket("socket", errno: errno) }
+        let fd = try connectedSocket(port: port, from: nil, receiveTimeoutSeconds: Int(wait.components.seconds))
         defer { close(fd) }
-        var timeout = timeval(tv_sec: Int(wait.components.seconds), tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var remote = sockaddr_in()
-        remote.sin_family = sa_family_t(AF_INET)
-        remote.sin_port = in_port_t(UInt16(port).bigEndian)
-        remote.sin_addr.s_addr = inet_addr("127.0.0.1")
-        guard withUnsafePointer(to: &remote, { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }) == 0 else { throw Failure.socket("connect to 127.0.0.1:\(port)", errno: errno) }
         let started = ContinuousClock.now
         var sent = 0
         while sent < bytes.count {
@@ -92,24 +82,8 @@ public enum SourceBoundHTTP {
 
     private static func blockingSend(_ method: String, port: Int, path: String, from source: String, body: String?,
                                      headers: [(String, String)]) throws -> Answer {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure.socket("socket", errno: errno) }
+        let fd = try connectedSocket(port: port, from: source, receiveTimeoutSeconds: 30)
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var local = sockaddr_in()
-        local.sin_family = sa_family_t(AF_INET)
-        local.sin_addr.s_addr = inet_addr(source)
-        guard withUnsafePointer(to: &local, { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }) == 0 else { throw Failure.socket("bind to \(source)", errno: errno) }
-        var remote = sockaddr_in()
-        remote.sin_family = sa_family_t(AF_INET)
-        remote.sin_port = in_port_t(UInt16(port).bigEndian)
-        remote.sin_addr.s_addr = inet_addr("127.0.0.1")
-        guard withUnsafePointer(to: &remote, { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }) == 0 else { throw Failure.socket("connect to 127.0.0.1:\(port)", errno: errno) }
         var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         for (name, value) in headers { request += "\(name): \(value)\r\n" }
         if let body {
@@ -139,5 +113,30 @@ public enum SourceBoundHTTP {
         let parts = statusLine.split(separator: " ")
         guard parts.count >= 2, let status = Int(parts[1]) else { throw Failure.malformedAnswer(text) }
         return Answer(status: status, head: head, body: String(text[split.upperBound...]))
+    }
+
+    /// A TCP socket connected to `127.0.0.1:port`, bound first to `source` when given.
+    private static func connectedSocket(port: Int, from source: String?, receiveTimeoutSeconds: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure.socket("socket", errno: errno) }
+        var timeout = timeval(tv_sec: receiveTimeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        func attach(_ address: String, port: Int, _ call: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Int32, _ step: String) throws {
+            var socketAddress = sockaddr_in()
+            socketAddress.sin_family = sa_family_t(AF_INET)
+            socketAddress.sin_port = in_port_t(UInt16(port).bigEndian)
+            socketAddress.sin_addr.s_addr = inet_addr(address)
+            let result = withUnsafePointer(to: &socketAddress) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { call(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard result == 0 else {
+                let code = errno
+                close(fd)
+                throw Failure.socket(step, errno: code)
+            }
+        }
+        if let source { try attach(source, port: 0, { bind($0, $1, $2) }, "bind to \(source)") }
+        try attach("127.0.0.1", port: port, { connect($0, $1, $2) }, "connect to 127.0.0.1:\(port)")
+        return fd
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOFoundationCompat
 
 /// Decodes a JSON body and, when it does not fit the type, finds every field that is missing or of the
 /// wrong type instead of only the first one `JSONDecoder` stops at. It retries with a stand-in value at
@@ -12,6 +14,33 @@ enum FieldDecoding {
     }
 
     static let maximumRounds = 64
+
+    /// A request body (already read) as JSON of type `T`, as routes see it: 415 for another content type,
+    /// 400 for an empty body, malformed JSON, or every broken field together with what `validate` says
+    /// about the others.
+    static func decodeBody<T: Decodable>(_ type: T.Type, body: ByteBuffer, contentType: String?,
+                                         validate: (T) -> [FieldError]) throws -> T {
+        if let contentType, !contentType.lowercased().hasPrefix("application/json") {
+            throw APIError(.unsupportedMediaType, "Send the body as application/json")
+        }
+        guard body.readableBytes > 0 else { throw APIError.badRequest("The request body is empty; send a JSON object") }
+        let outcome: Outcome<T>
+        do {
+            outcome = try decode(T.self, from: Data(buffer: body))
+        } catch let error as DecodingError {
+            throw APIError.decoding(error)
+        }
+        switch outcome {
+        case .decoded(let value):
+            let problems = validate(value)
+            if !problems.isEmpty { throw APIError.validation(problems) }
+            return value
+        case .invalid(let errors, let standIn):
+            let broken = Set(errors.map(\.field))
+            let others = standIn.map { validate($0).filter { !broken.contains($0.field) } } ?? []
+            throw APIError.validation(errors + others)
+        }
+    }
 
     static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> Outcome<T> {
         let decoder = JSONDecoder()

@@ -19,23 +19,7 @@ extension Request {
             throw APIError(.unsupportedMediaType, "Send the body as application/json")
         }
         let buffer = try await collectBody(limit: context.bodyLimit)
-        guard buffer.readableBytes > 0 else { throw APIError.badRequest("The request body is empty; send a JSON object") }
-        let outcome: FieldDecoding.Outcome<T>
-        do {
-            outcome = try FieldDecoding.decode(T.self, from: Data(buffer: buffer))
-        } catch let error as DecodingError {
-            throw APIError.decoding(error)
-        }
-        switch outcome {
-        case .decoded(let value):
-            let problems = validate(value)
-            if !problems.isEmpty { throw APIError.validation(problems) }
-            return value
-        case .invalid(let errors, let standIn):
-            let broken = Set(errors.map(\.field))
-            let others = standIn.map { validate($0).filter { !broken.contains($0.field) } } ?? []
-            throw APIError.validation(errors + others)
-        }
+        return try FieldDecoding.decodeBody(T.self, body: buffer, contentType: headers[.contentType], validate: validate)
     }
 
     /// The body as `application/x-www-form-urlencoded` fields (RFC 6749 token requests).

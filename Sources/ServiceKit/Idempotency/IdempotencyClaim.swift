@@ -32,26 +32,7 @@ public struct IdempotencyClaim: Sendable {
     /// The body as JSON of type `T`, checked by `validate` (the route's own rules, one message per field),
     /// every problem answered at once as `Request.decodeJSON(_:context:validate:)` does.
     public func decode<T: Decodable>(_ type: T.Type, validate: (T) -> [FieldError]) throws -> T {
-        if let contentType, !contentType.lowercased().hasPrefix("application/json") {
-            throw APIError(.unsupportedMediaType, "Send the body as application/json")
-        }
-        guard body.readableBytes > 0 else { throw APIError.badRequest("The request body is empty; send a JSON object") }
-        let outcome: FieldDecoding.Outcome<T>
-        do {
-            outcome = try FieldDecoding.decode(T.self, from: Data(buffer: body))
-        } catch let error as DecodingError {
-            throw APIError.decoding(error)
-        }
-        switch outcome {
-        case .decoded(let value):
-            let problems = validate(value)
-            if !problems.isEmpty { throw APIError.validation(problems) }
-            return value
-        case .invalid(let errors, let standIn):
-            let broken = Set(errors.map(\.field))
-            let others = standIn.map { validate($0).filter { !broken.contains($0.field) } } ?? []
-            throw APIError.validation(errors + others)
-        }
+        try FieldDecoding.decodeBody(T.self, body: body, contentType: contentType, validate: validate)
     }
 }
 
