@@ -37,24 +37,7 @@ public struct OffsetCommitRequest: KafkaMessage {
         }
     }
 
-    public struct Topic: KafkaWireCodable {
-        public var name: String
-        public var partitions: [Partition]
-
-        public init(name: String, partitions: [Partition]) {
-            self.name = name
-            self.partitions = partitions
-        }
-
-        public static func decode(from b: inout ByteBuffer, version: Int16) throws(KafkaWireError) -> Self {
-            Topic(name: try b.readKafkaString("name"), partitions: try b.readKafkaArray(of: Partition.self, version: version, "partitions"))
-        }
-
-        public func encode(into b: inout ByteBuffer, version: Int16) {
-            b.writeKafkaString(name)
-            b.writeKafkaArray(partitions, version: version)
-        }
-    }
+    public typealias Topic = KafkaTopicPartitions<Partition>
 
     public var groupId: String
     /// Kafka's `generation_id_or_member_epoch`; -1 for a simple (manual-assign) commit.
@@ -125,24 +108,7 @@ public struct OffsetCommitResponse: KafkaMessage {
         }
     }
 
-    public struct Topic: KafkaWireCodable {
-        public var name: String
-        public var partitions: [Partition]
-
-        public init(name: String, partitions: [Partition]) {
-            self.name = name
-            self.partitions = partitions
-        }
-
-        public static func decode(from b: inout ByteBuffer, version: Int16) throws(KafkaWireError) -> Self {
-            Topic(name: try b.readKafkaString("name"), partitions: try b.readKafkaArray(of: Partition.self, version: version, "partitions"))
-        }
-
-        public func encode(into b: inout ByteBuffer, version: Int16) {
-            b.writeKafkaString(name)
-            b.writeKafkaArray(partitions, version: version)
-        }
-    }
+    public typealias Topic = KafkaTopicPartitions<Partition>
 
     /// v3+; default 0.
     public var throttleTimeMs: Int32

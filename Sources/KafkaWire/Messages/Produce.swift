@@ -8,7 +8,8 @@ import NIOCore
 public struct ProduceRequest: KafkaMessage {
     public static let apiKey = ApiKey.produce
 
-    public struct Partition: KafkaWireCodable {
+    public struct Partition: KafkaWireCodable, KafkaPartitionsFieldNaming {
+        public static let partitionsField = "partition_data"
         public var index: Int32
         /// Raw RecordBatch bytes (zero-copy slice of the request), or nil if sent as null.
         public var records: ByteBuffer?
@@ -28,24 +29,7 @@ public struct ProduceRequest: KafkaMessage {
         }
     }
 
-    public struct Topic: KafkaWireCodable {
-        public var name: String
-        public var partitions: [Partition]
-
-        public init(name: String, partitions: [Partition]) {
-            self.name = name
-            self.partitions = partitions
-        }
-
-        public static func decode(from b: inout ByteBuffer, version: Int16) throws(KafkaWireError) -> Self {
-            Topic(name: try b.readKafkaString("name"), partitions: try b.readKafkaArray(of: Partition.self, version: version, "partition_data"))
-        }
-
-        public func encode(into b: inout ByteBuffer, version: Int16) {
-            b.writeKafkaString(name)
-            b.writeKafkaArray(partitions, version: version)
-        }
-    }
+    public typealias Topic = KafkaTopicPartitions<Partition>
 
     /// v3+ (always present in the implemented range); nil for non-transactional producers.
     public var transactionalId: String?
@@ -106,7 +90,8 @@ public struct ProduceResponse: KafkaMessage {
         }
     }
 
-    public struct Partition: KafkaWireCodable {
+    public struct Partition: KafkaWireCodable, KafkaPartitionsFieldNaming {
+        public static let partitionsField = "partition_responses"
         public var index: Int32
         public var errorCode: Int16
         public var baseOffset: Int64
@@ -157,24 +142,7 @@ public struct ProduceResponse: KafkaMessage {
         }
     }
 
-    public struct Topic: KafkaWireCodable {
-        public var name: String
-        public var partitions: [Partition]
-
-        public init(name: String, partitions: [Partition]) {
-            self.name = name
-            self.partitions = partitions
-        }
-
-        public static func decode(from b: inout ByteBuffer, version: Int16) throws(KafkaWireError) -> Self {
-            Topic(name: try b.readKafkaString("name"), partitions: try b.readKafkaArray(of: Partition.self, version: version, "partition_responses"))
-        }
-
-        public func encode(into b: inout ByteBuffer, version: Int16) {
-            b.writeKafkaString(name)
-            b.writeKafkaArray(partitions, version: version)
-        }
-    }
+    public typealias Topic = KafkaTopicPartitions<Partition>
 
     public var topics: [Topic]
     public var throttleTimeMs: Int32
