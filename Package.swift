@@ -40,6 +40,8 @@ let package = Package(
         ),
         // The reference argon2 implementation (Debian: libargon2-dev), for IAM's password hashes.
         .systemLibrary(name: "CArgon2", providers: [.apt(["libargon2-dev"])]),
+        // zlib (Debian: zlib1g-dev): gzip and the CRC-32 of message formats v0/v1.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Kafka-style LZ4 frames over CLZ4.
         .target(name: "LZ4", dependencies: ["CLZ4"]),
         // CRC-32C (Castagnoli): SSE4.2 on x86_64, chosen at run time, with a portable fallback.
@@ -47,7 +49,7 @@ let package = Package(
         // Pure encode/decode of Kafka frames, requests and responses, and RecordBatch v2; no I/O.
         .target(
             name: "KafkaWire",
-            dependencies: ["LZ4", "CCRC32C", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["LZ4", "CCRC32C", "CZlib", .product(name: "NIOCore", package: "swift-nio")]
         ),
         // The Swift Kafka client: connections, cluster metadata, producer, consumer, admin.
         .target(
