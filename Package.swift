@@ -49,7 +49,7 @@ let package = Package(
         // Pure encode/decode of Kafka frames, requests and responses, and RecordBatch v2; no I/O.
         .target(
             name: "KafkaWire",
-            dependencies: ["LZ4", "CCRC32C", "CZlib", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["LZ4", "CCRC32C", "CZlib", "RecordBatchLayout", .product(name: "NIOCore", package: "swift-nio")]
         ),
         // The Swift Kafka client: connections, cluster metadata, producer, consumer, admin.
         .target(
@@ -61,7 +61,9 @@ let package = Package(
             ]
         ),
         // Append-only partition logs: segments, indexes, recovery, retention, group-committed fsync.
-        .target(name: "LogStore", dependencies: ["CCRC32C"]),
+        // The 61-byte RecordBatch v2 header layout, one parser for LogStore and KafkaWire.
+        .target(name: "RecordBatchLayout", dependencies: ["CCRC32C"]),
+        .target(name: "LogStore", dependencies: ["CCRC32C", "RecordBatchLayout"]),
         // Builds synthetic RecordBatch v2 bytes for tests, the crash child and benchmarks.
         .target(name: "LogStoreTesting", dependencies: ["LogStore", "CCRC32C"]),
         // The broker: topics, produce and fetch paths, groups, offsets, idempotence.
