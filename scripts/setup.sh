@@ -10,6 +10,8 @@ SYSTEM_PACKAGES=(liblz4-dev lz4 libsqlite3-dev libargon2-dev libssl-dev kcat)
 # in GOPATH mode (cgo: sarama's zstd needs gcc).
 SYSTEM_PACKAGES+=(zlib1g-dev golang-go gcc golang-github-shopify-sarama-dev golang-github-segmentio-kafka-go-dev)
 PYTHON_PACKAGES=(lz4==4.4.5 kafka-python==3.0.12 confluent-kafka==2.16.1 pytest==9.2.0)
+# xxhash: kafka-python's legacy builder needs it to write magic-0 LZ4 sets the way 0.8/0.9 clients did.
+PYTHON_PACKAGES+=(xxhash==4.1.0)
 VENV=.venv
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
