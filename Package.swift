@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        // Already built for Hummingbird; ServiceKit's HTTP/1 pipeline handler names its part types.
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         // liblz4's frame API (Debian: liblz4-dev).
@@ -117,6 +119,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ]
         ),
         // Identity and access: users, passwords, JWTs and JWKS, refresh tokens, OAuth2 token endpoint.
@@ -191,7 +194,12 @@ let package = Package(
         // Real processes for tests: a broker on a free port with its own data directory, and service processes.
         .target(
             name: "ShopTestSupport",
-            dependencies: ["BrokerClient", "KafkaWire", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "BrokerClient", "KafkaWire", "ServiceKit",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             path: "Tests/ShopTestSupport"
         ),
         .testTarget(name: "BrokerClientTests", dependencies: ["BrokerClient", "KafkaWire", "ShopTestSupport", .product(name: "NIOCore", package: "swift-nio")]),
@@ -204,6 +212,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(
@@ -255,6 +264,7 @@ let package = Package(
         ),
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "LogStore", "LogStoreTesting"]),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "LogStoreTesting", "CCRC32C", "ShopTestSupport"]),
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
     ],
     swiftLanguageModes: [.v6]
 )

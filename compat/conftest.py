@@ -24,12 +24,13 @@ def free_port():
 class BrokerProcess:
     """One broker process. `restart()` keeps the data directory; `kill9()` simulates a crash."""
 
-    def __init__(self, data_dir, extra_args=()):
+    def __init__(self, data_dir, extra_args=(), log_level="debug"):
         self.data_dir = data_dir
         self.port = free_port()
         self.bootstrap = f"127.0.0.1:{self.port}"
         self.metrics_port = free_port()
         self.extra_args = list(extra_args)
+        self.log_level = log_level
         self.proc = None
         self.log_path = os.path.join(data_dir, "broker.log")
 
@@ -38,7 +39,7 @@ class BrokerProcess:
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [BROKER_BIN, "--listen", self.bootstrap, "--data-dir", os.path.join(self.data_dir, "data"),
-             "--metrics-listen", f"127.0.0.1:{self.metrics_port}", "--log-level", "debug", *self.extra_args],
+             "--metrics-listen", f"127.0.0.1:{self.metrics_port}", "--log-level", self.log_level, *self.extra_args],
             stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

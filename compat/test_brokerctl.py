@@ -227,6 +227,20 @@ def test_environment_bootstrap_is_used(broker):
     assert info["brokers"][0]["port"] == broker.port
 
 
+def test_shared_options_work_before_the_subcommand_too(broker, topic):
+    """As with kcat and kubectl: `brokerctl -b HOST:PORT topic list`, `--bootstrap=…`, `--json` first."""
+    create(broker, topic, partitions=2)
+    for leading in (["--bootstrap", broker.bootstrap], [f"--bootstrap={broker.bootstrap}"], ["-b", broker.bootstrap],
+                    ["--timeout", "20", "-b", broker.bootstrap]):
+        listed = json.loads(out(brokerctl(None, *leading, "--json", "topic", "list")))
+        assert {"name": topic, "partitions": 2, "replicas": 1} in listed, leading
+    # Between the levels of a subcommand, and after it, as before.
+    described = json.loads(out(brokerctl(None, "topic", "-b", broker.bootstrap, "describe", topic, "--json")))
+    assert described["name"] == topic
+    unknown = brokerctl(None, "-b", broker.bootstrap, "no-such-command", check=False)
+    assert unknown.returncode == 2
+
+
 @pytest.mark.parametrize("args", [
     ["topic", "create"],
     ["no-such-command"],

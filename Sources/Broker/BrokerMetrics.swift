@@ -1,4 +1,5 @@
 import KafkaWire
+import LogStore
 import NIOCore
 import Prometheus
 
@@ -11,6 +12,12 @@ public final class BrokerMetrics: Sendable {
     let bytesOut: Counter
     let recordsIn: Counter
     let recordsOut: Counter
+    /// What start-up recovery cut or removed (KIP-less; Kafka logs the same at WARN in `LogLoader`).
+    let recoveryTruncations: Counter
+    let recoveryTruncatedBytes: Counter
+    let recoveryDeletedSegments: Counter
+    let recoveryRemovedTemporaryFiles: Counter
+    let recoverySkippedOffsetLines: Counter
     private let requests: [Int16: Counter]
     private let errors: [Int16: Counter]
     private let latency: [Int16: DurationHistogram]
@@ -31,6 +38,11 @@ public final class BrokerMetrics: Sendable {
         bytesOut = counter("bytes_out", "Record batch bytes sent in Fetch responses.")
         recordsIn = counter("records_in", "Records appended by Produce requests.")
         recordsOut = counter("records_out", "Offsets covered by the batches sent in Fetch responses.")
+        recoveryTruncations = counter("recovery_truncations", "Segment tails cut off at start-up (torn or corrupt batches).")
+        recoveryTruncatedBytes = counter("recovery_truncated_bytes", "Bytes cut off segment tails at start-up.")
+        recoveryDeletedSegments = counter("recovery_deleted_segments", "Segments deleted at start-up because they followed a cut or a gap.")
+        recoveryRemovedTemporaryFiles = counter("recovery_removed_temporary_files", "Leftover temporary files of interrupted atomic writes removed at start-up.")
+        recoverySkippedOffsetLines = counter("recovery_skipped_offset_lines", "Torn lines of the committed-offsets file ignored at start-up.")
         var requests: [Int16: Counter] = [:]
         var errors: [Int16: Counter] = [:]
         var latency: [Int16: DurationHistogram] = [:]
@@ -51,6 +63,13 @@ public final class BrokerMetrics: Sendable {
         self.requests = requests
         self.errors = errors
         self.latency = latency
+    }
+
+    func recordRecovery(_ report: RecoveryReport) {
+        recoveryTruncations.increment(by: Int64(report.truncations.count))
+        recoveryTruncatedBytes.increment(by: report.truncatedBytes)
+        recoveryDeletedSegments.increment(by: Int64(report.deletedSegments.count))
+        recoveryRemovedTemporaryFiles.increment(by: Int64(report.removedTemporaryFiles.count))
     }
 
     func recordRequest(_ key: ApiKey, duration: Duration, failed: Bool) {

@@ -45,10 +45,18 @@ public final class BrokerRuntime: Sendable {
         settings.minSessionTimeoutMs = config.groupMinSessionTimeoutMs
         settings.maxSessionTimeoutMs = config.groupMaxSessionTimeoutMs
         settings.initialRebalanceDelayMs = config.groupInitialRebalanceDelayMs
-        let groups = GroupCoordinator(settings: settings, knownGroups: offsets.groups)
+        let groups = GroupCoordinator(
+            settings: settings, knownGroups: offsets.groups, restored: offsets.restoredGroups,
+            persist: { record, done in
+                offsets.store(record) { error in
+                    if let error { logger.error("storing consumer group failed", metadata: ["group": "\(record.groupId)", "error": "\(error)"]) }
+                    done()
+                }
+            })
         let producerIds = try ProducerIdAllocator(directory: config.dataDirectory)
         let appendSignal = AppendSignal()
         let metrics = BrokerMetrics()
+        Self.reportRecovery(topics: topics, offsets: offsets, metrics: metrics, logger: logger)
         let handler = BrokerRequestHandler(config: config, topics: topics, groups: groups, offsets: offsets,
                                            producerIds: producerIds, appendSignal: appendSignal, metrics: metrics, logger: logger)
         var serverSettings = KafkaServer.Settings(host: config.listenHost, port: config.listenPort)
@@ -77,6 +85,43 @@ public final class BrokerRuntime: Sendable {
         return BrokerRuntime(config: config, topics: topics, groups: groups, offsets: offsets, producerIds: producerIds,
                              logger: logger, server: server, handler: handler, metricsServer: metricsServer,
                              background: background)
+    }
+
+    /// Says at warning level what recovery cut or removed, and counts it in /metrics: an operator must
+    /// learn that a power cut or a disk fault cost an unacknowledged tail, even at `--log-level warning`.
+    private static func reportRecovery(topics: TopicRegistry, offsets: OffsetStore, metrics: BrokerMetrics, logger: Logger) {
+        for topic in topics.allTopics {
+            for partition in topic.partitions {
+                let report = partition.log.recovery
+                metrics.recordRecovery(report)
+                guard report.cutAnything else { continue }
+                for cut in report.truncations {
+                    logger.warning("recovery cut the tail of a segment", metadata: [
+                        "topic": "\(topic.info.name)", "partition": "\(partition.index)",
+                        "segment": "\(cut.segment)", "kept_bytes": "\(cut.validBytes)",
+                        "bytes_cut": "\(cut.bytesCut)", "reason": "\(cut.reason)",
+                    ])
+                }
+                if !report.deletedSegments.isEmpty {
+                    logger.warning("recovery deleted segments after a cut or a gap", metadata: [
+                        "topic": "\(topic.info.name)", "partition": "\(partition.index)",
+                        "segments": "\(report.deletedSegments.map(String.init).joined(separator: ","))",
+                    ])
+                }
+                if !report.removedTemporaryFiles.isEmpty {
+                    logger.warning("recovery removed torn temporary files", metadata: [
+                        "topic": "\(topic.info.name)", "partition": "\(partition.index)",
+                        "files": "\(report.removedTemporaryFiles.joined(separator: ","))",
+                    ])
+                }
+            }
+        }
+        if offsets.skippedLines > 0 {
+            metrics.recoverySkippedOffsetLines.increment(by: Int64(offsets.skippedLines))
+            logger.warning("recovery ignored torn lines of the committed-offsets file", metadata: [
+                "lines": "\(offsets.skippedLines)", "reason": "a commit cut short by a crash was never acknowledged",
+            ])
+        }
     }
 
     /// Group timers every 100 ms, interval flushes every 100 ms, retention on its own interval.

@@ -6,6 +6,12 @@ import Foundation
 ///
 /// An actor: every group change is serialised; JoinGroup and SyncGroup requests park on continuations
 /// until the phase they wait for completes. `tick()` drives the timers (a broker task calls it).
+///
+/// Groups survive a restart as Kafka's do: when a rebalance completes (the leader's SyncGroup), the
+/// group's generation and members are stored (`GroupRecord`, through `persist`) before any member's
+/// SyncGroup is answered, and a group that empties is stored too. At start-up stored groups come back
+/// Stable with fresh sessions: members that heartbeat within their session timeout keep their generation
+/// and assignment; the others expire and the group rebalances then.
 public actor GroupCoordinator {
     public enum State: String, Sendable {
         case empty = "Empty"
@@ -148,15 +154,64 @@ public actor GroupCoordinator {
         var rebalanceDeadline: Int64 = 0
     }
 
+    /// Stores a group record durably, then calls its completion (`OffsetStore.store`), in call order.
+    public typealias Persist = @Sendable (GroupRecord, @escaping @Sendable () -> Void) -> Void
+
     private var groups: [String: Group] = [:]
     private let settings: Settings
     private let clock: @Sendable () -> Int64
+    private let persist: Persist?
 
-    public init(settings: Settings = Settings(), knownGroups: [String] = [],
+    public init(settings: Settings = Settings(), knownGroups: [String] = [], restored: [GroupRecord] = [],
+                persist: Persist? = nil,
                 clock: @escaping @Sendable () -> Int64 = GroupCoordinator.monotonicMilliseconds) {
         self.settings = settings
         self.clock = clock
+        self.persist = persist
         for id in knownGroups { groups[id] = Group(id: id) }
+        let now = clock()
+        for record in restored { groups[record.groupId] = Self.restore(record, now: now) }
+    }
+
+    /// A stored group as it was after its last completed rebalance; every session restarts now.
+    private static func restore(_ record: GroupRecord, now: Int64) -> Group {
+        var group = Group(id: record.groupId)
+        group.generation = record.generation
+        group.protocolType = record.protocolType
+        guard !record.members.isEmpty, let protocolName = record.protocolName else { return group }
+        group.state = .stable
+        group.protocolName = protocolName
+        group.leader = record.leader ?? record.members.first?.memberId
+        for stored in record.members {
+            group.order.append(stored.memberId)
+            group.members[stored.memberId] = Member(
+                id: stored.memberId, groupInstanceId: stored.groupInstanceId, clientId: stored.clientId,
+                clientHost: stored.clientHost, sessionTimeoutMs: stored.sessionTimeoutMs,
+                rebalanceTimeoutMs: stored.rebalanceTimeoutMs, protocolType: record.protocolType ?? "",
+                protocols: [GroupProtocol(name: protocolName, metadata: Array(stored.metadata))],
+                assignment: Array(stored.assignment), lastSeen: now)
+        }
+        return group
+    }
+
+    private static func record(of group: Group) -> GroupRecord {
+        GroupRecord(
+            groupId: group.id, generation: group.generation, protocolType: group.protocolType,
+            protocolName: group.protocolName, leader: group.leader,
+            members: group.order.compactMap { id in
+                guard let member = group.members[id] else { return nil }
+                return GroupRecord.Member(
+                    memberId: id, groupInstanceId: member.groupInstanceId, clientId: member.clientId,
+                    clientHost: member.clientHost, sessionTimeoutMs: member.sessionTimeoutMs,
+                    rebalanceTimeoutMs: member.rebalanceTimeoutMs,
+                    metadata: Data(member.protocols.first { $0.name == group.protocolName }?.metadata ?? []),
+                    assignment: Data(member.assignment))
+            })
+    }
+
+    /// Stores a group that has just emptied: its generation must not go back after a restart.
+    private func persistEmptied(_ group: Group) {
+        persist?(Self.record(of: group), {})
     }
 
     public static let monotonicMilliseconds: @Sendable () -> Int64 = {
@@ -287,6 +342,7 @@ public actor GroupCoordinator {
             group.leader = nil
             group.protocolName = nil
             groups[groupId] = group
+            persistEmptied(group)
             return
         }
         group.protocolName = Self.electProtocol(group.order.compactMap { group.members[$0]?.protocols })
@@ -355,15 +411,26 @@ public actor GroupCoordinator {
     private func completeSync(_ groupId: String, assignments: [String: [UInt8]]) {
         guard var group = groups[groupId] else { return }
         group.state = .stable
+        var answers: [(CheckedContinuation<SyncResult, Never>, SyncResult)] = []
         for id in group.order {
             group.members[id]?.assignment = assignments[id] ?? []
             if let waiter = group.members[id]?.syncWaiter {
                 group.members[id]?.syncWaiter = nil
-                waiter.resume(returning: SyncResult(error: .none, protocolType: group.protocolType,
-                                                    protocolName: group.protocolName, assignment: assignments[id] ?? []))
+                answers.append((waiter, SyncResult(error: .none, protocolType: group.protocolType,
+                                                   protocolName: group.protocolName, assignment: assignments[id] ?? [])))
             }
         }
         groups[groupId] = group
+        // As Kafka does: the generation is stored before SyncGroup is answered. A failed store is not an
+        // error for the members (they keep the generation in memory); after a restart they rejoin.
+        guard let persist else {
+            for (waiter, answer) in answers { waiter.resume(returning: answer) }
+            return
+        }
+        let ready = answers
+        persist(Self.record(of: group)) {
+            for (waiter, answer) in ready { waiter.resume(returning: answer) }
+        }
     }
 
     // MARK: Heartbeat, LeaveGroup
@@ -407,6 +474,7 @@ public actor GroupCoordinator {
                 group.generation += 1
                 group.leader = nil
                 group.protocolName = nil
+                persistEmptied(group)
             }
         } else if group.state == .stable || group.state == .completingRebalance {
             prepareRebalance(&group, now: now)

@@ -1,12 +1,23 @@
 import Foundation
+import LogStore
 import Synchronization
 
-/// Hands out idempotent-producer ids that are never reissued, even after a crash: ids are reserved in
-/// blocks whose end is persisted (and fsynced) before any id of the block is handed out.
+/// Hands out idempotent-producer ids that are never reissued, even after a crash or a power cut: ids are
+/// reserved in blocks whose end is durable (file and directory fsynced, `DurableFiles.replace`) before
+/// any id of the block is handed out. Two producers with one id and epoch would corrupt each other's
+/// sequence checks: one's batch dropped as a "duplicate" of the other's is silent loss.
 public final class ProducerIdAllocator: Sendable {
     private struct State {
         var next: Int64
         var reservedEnd: Int64
+    }
+
+    /// The block file holds something other than a number. Starting again from 0 would reissue ids.
+    public struct CorruptBlockFile: Error, CustomStringConvertible {
+        public let path: String
+        public var description: String {
+            "\(path) does not hold a producer id block end; restore it, or set it above every id ever handed out"
+        }
     }
 
     private let path: String
@@ -15,7 +26,14 @@ public final class ProducerIdAllocator: Sendable {
 
     public init(directory: String) throws {
         path = directory + "/producer-id-block"
-        let stored = FileManager.default.contents(atPath: path).flatMap { Int64(String(decoding: $0, as: UTF8.self)) } ?? 0
+        var stored: Int64 = 0
+        if let data = FileManager.default.contents(atPath: path) {
+            // Starting again from 0 would reissue ids: refuse to guess.
+            guard let value = Int64(String(decoding: data, as: UTF8.self)), value >= 0 else {
+                throw CorruptBlockFile(path: path)
+            }
+            stored = value
+        }
         // Everything below the persisted block end may have been handed out before a crash.
         state = Mutex(State(next: stored, reservedEnd: stored))
     }
@@ -32,13 +50,7 @@ public final class ProducerIdAllocator: Sendable {
         }
     }
 
-    private static func persist(_ value: Int64, to path: String) throws {
-        let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(String(value).utf8)) else {
-            throw CocoaError(.fileWriteUnknown)
-        }
-        let descriptor = open(temporary, O_RDONLY | O_CLOEXEC)
-        defer { if descriptor >= 0 { close(descriptor) } }
-        guard descriptor >= 0, fsync(descriptor) == 0, rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+    private static func persist(_ value: Int64, to path: String) throws(LogStoreError) {
+        try DurableFiles.replace(path, contents: Array(String(value).utf8))
     }
 }

@@ -3,7 +3,9 @@ import LogStore
 import Synchronization
 
 /// Every topic of the broker, its partitions and their logs, with the topic list persisted in
-/// `<data-dir>/topics.json` so that topics (and their configs) survive restarts.
+/// `<data-dir>/topics.json` so that topics (and their configs) survive restarts and power cuts: a
+/// CreateTopics or DeleteTopics is answered only after the new list is durable (`DurableFiles.replace`,
+/// which fsyncs the directory after the rename).
 public final class TopicRegistry: Sendable {
     public struct TopicInfo: Codable, Sendable, Equatable {
         public var name: String
@@ -50,22 +52,30 @@ public final class TopicRegistry: Sendable {
         self.dataDirectory = dataDirectory
         self.defaults = defaults
         self.defaultPartitions = defaultPartitions
-        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        try DurableFiles.createDirectory(dataDirectory)
         let path = dataDirectory + "/" + Self.metadataFile
         guard let data = FileManager.default.contents(atPath: path) else { return }
         let infos = try JSONDecoder().decode([TopicInfo].self, from: data)
         var loaded: [String: Topic] = [:]
         for info in infos {
+            // The count drives a loop that creates directories: a damaged file must not make it unbounded.
+            guard info.partitionCount > 0, info.partitionCount <= Self.maximumPartitions else {
+                throw TopicError.storage("\(path): topic '\(info.name)' has \(info.partitionCount) partitions, outside 1...\(Self.maximumPartitions)")
+            }
             loaded[info.name] = try Self.openTopic(info, dataDirectory: dataDirectory)
         }
         topics.withLock { $0 = loaded }
     }
 
-    private static func openTopic(_ info: TopicInfo, dataDirectory: String) throws -> Topic {
+    /// Opens (or creates) the topic's partition logs. `fresh` is for a topic being created: a directory
+    /// already there is a leftover of a deleted topic whose removal a power cut undid, and its records
+    /// must not reappear in the new topic.
+    private static func openTopic(_ info: TopicInfo, dataDirectory: String, fresh: Bool = false) throws -> Topic {
         var partitions: [Partition] = []
         for index in 0..<info.partitionCount {
-            let log = try PartitionLog.open(directory: partitionDirectory(dataDirectory, info.name, index),
-                                            config: info.config.logConfig)
+            let directory = partitionDirectory(dataDirectory, info.name, index)
+            if fresh { try DurableFiles.removeTree(directory) }
+            let log = try PartitionLog.open(directory: directory, config: info.config.logConfig)
             partitions.append(try Partition(topic: info.name, index: index, log: log))
         }
         return Topic(info: info, partitions: partitions)
@@ -112,7 +122,7 @@ public final class TopicRegistry: Sendable {
             guard topic(name) == nil else { throw .alreadyExists(name) }
             if validateOnly { return info }
             let topic: Topic
-            do { topic = try Self.openTopic(info, dataDirectory: dataDirectory) } catch {
+            do { topic = try Self.openTopic(info, dataDirectory: dataDirectory, fresh: true) } catch {
                 throw .storage("creating topic '\(name)': \(error)")
             }
             topics.withLock { $0[name] = topic }
@@ -133,7 +143,9 @@ public final class TopicRegistry: Sendable {
         }
         for partition in removed.partitions {
             try? await partition.log.close()
-            try? FileManager.default.removeItem(atPath: partition.log.directory)
+            // Best effort: the topic is already gone from the durable list; a directory left behind is
+            // cleared if a topic of the same name is created again.
+            try? DurableFiles.removeTree(partition.log.directory)
         }
     }
 
@@ -142,16 +154,7 @@ public final class TopicRegistry: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = try encoder.encode(infos)
-        let path = dataDirectory + "/" + Self.metadataFile
-        let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
-            throw TopicError.storage("cannot create \(temporary)")
-        }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
-        try handle.write(contentsOf: data)
-        try handle.synchronize()
-        try handle.close()
-        guard rename(temporary, path) == 0 else { throw TopicError.storage("rename \(temporary): errno \(errno)") }
+        try DurableFiles.replace(dataDirectory + "/" + Self.metadataFile, contents: Array(data))
     }
 
     /// Flushes and closes every log, marking them clean (graceful shutdown).

@@ -5,13 +5,16 @@ import ServiceKit
 /// The config server process (port 8888): configuration per application, profile and git label from a
 /// repository read with git. See `ConfigResolver` for the merge order, `PropertiesFile` for the format and
 /// `ConfigServerSettings` for its environment variables.
-public enum ConfigServerApp {
-    public static func run(config: ServiceConfig, environment: [String: String]) async throws {
-        try await makeApp(config: config, environment: environment).run()
+public enum ConfigServerApp: ShopService {
+    public static let name = "config"
+    public static var settingNames: [String] { ConfigServerSettings.settingNames }
+
+    public static func makeApp(config: ServiceConfig, environment: [String: String]) async throws -> ServiceApp {
+        try await makeApp(config: config, environment: environment, logger: Logger(label: name))
     }
 
     /// The assembled application (tests run it in-process with `.live`).
-    public static func makeApp(config: ServiceConfig, environment: [String: String], logger: Logger = Logger(label: "config")) async throws -> ServiceApp {
+    public static func makeApp(config: ServiceConfig, environment: [String: String], logger: Logger) async throws -> ServiceApp {
         let settings = try ConfigServerSettings(config: config, environment: environment)
         let git = GitCommand(executable: settings.gitExecutable, timeout: settings.gitTimeout)
         let location = try await repositoryLocation(settings: settings, git: git, logger: logger)

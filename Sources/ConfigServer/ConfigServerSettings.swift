@@ -42,4 +42,8 @@ public struct ConfigServerSettings: Sendable {
         URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
             .standardizedFileURL.path
     }
+
+    public static let settingNames = [
+        "CONFIG_REPO_DIR", "CONFIG_SNAPSHOT_DIR", "CONFIG_DEFAULT_LABEL", "CONFIG_GIT_PATH", "CONFIG_GIT_TIMEOUT_SECONDS",
+    ]
 }

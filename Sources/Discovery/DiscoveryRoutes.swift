@@ -13,63 +13,67 @@ struct DiscoveryRoutes: Sendable {
         registeredAt: Date(timeIntervalSince1970: 1_750_000_000), lastHeartbeatAt: Date(timeIntervalSince1970: 1_750_000_010))
 
     func register(on app: ServiceApp) {
-        let registry = registry
-
         app.route(.post, "/services/:name/instances", doc: OperationDoc(
             "Register an instance (an existing instanceId is replaced)", tag: "registry",
             request: InstanceRegistrationRequest(instanceId: "iam-127.0.0.1-8081", host: "127.0.0.1", port: 8081,
                                                  metadata: ["version": "1.0.0"], healthCheckUrl: "http://127.0.0.1:8081/health/ready"),
-            response: Self.exampleInstance, successStatus: 201, errors: [400, 413, 415])) { request, context in
-            let name = try RegistrationValidation.serviceName(try context.parameters.require("name"))
-            let body = try await request.decodeJSON(InstanceRegistrationRequest.self, context: context)
-            let valid = try RegistrationValidation.registration(body)
-            let instance = try await registry.register(
-                serviceName: name, instanceId: valid.instanceId, host: valid.host, port: valid.port, status: valid.status,
-                metadata: valid.metadata, healthCheckUrl: valid.healthCheckUrl)
-            return EnvelopeResponse(instance, status: .created, message: "Registered",
-                                    headers: [.location: "/services/\(name)/instances/\(instance.instanceId)"])
-        }
-
+            response: Self.exampleInstance, successStatus: 201, errors: [400, 413, 415]), registerInstance)
         app.route(.put, "/services/:name/instances/:instanceId/heartbeat", doc: OperationDoc(
             "Renew an instance's lease, optionally with a new status; 404 means register again", tag: "registry",
-            request: ["status": "UP"], response: Self.exampleInstance, errors: [400, 404])) { request, context in
-            let name = try RegistrationValidation.serviceName(try context.parameters.require("name"))
-            let instanceId = try RegistrationValidation.instanceId(try context.parameters.require("instanceId"))
-            let status = try RegistrationValidation.status(try await Self.heartbeatBody(request, context: context)?.status)
-            guard let instance = try await registry.heartbeat(serviceName: name, instanceId: instanceId, status: status) else {
-                throw APIError.notFound("No live instance \(instanceId) of service \(name); register it again")
-            }
-            return EnvelopeResponse(instance, message: "Renewed")
-        }
-
+            request: ["status": "UP"], response: Self.exampleInstance, errors: [400, 404]), heartbeat)
         app.route(.delete, "/services/:name/instances/:instanceId", doc: OperationDoc(
-            "Deregister an instance", tag: "registry", errors: [400, 404])) { _, context in
-            let name = try RegistrationValidation.serviceName(try context.parameters.require("name"))
-            let instanceId = try RegistrationValidation.instanceId(try context.parameters.require("instanceId"))
-            guard try await registry.deregister(serviceName: name, instanceId: instanceId) else {
-                throw APIError.notFound("No live instance \(instanceId) of service \(name)")
-            }
-            return EnvelopeResponse<EmptyPayload>.message("Deregistered")
-        }
-
+            "Deregister an instance", tag: "registry", errors: [400, 404]), deregister)
         app.route(.get, "/services", doc: OperationDoc(
             "Every service with its live instances (?status=UP to keep only those up)", tag: "registry",
-            response: [DiscoveredService(name: "iam", instances: [Self.exampleInstance])], errors: [400])) { request, _ in
-            let status = try RegistrationValidation.status(request.uri.queryParameters.get("status"))
-            return EnvelopeResponse(try await registry.services(status: status))
-        }
-
+            response: [DiscoveredService(name: "iam", instances: [Self.exampleInstance])], errors: [400]), listServices)
         app.route(.get, "/services/:name", doc: OperationDoc(
             "One service's live instances (?status=UP to keep only those up); 404 when there is none", tag: "registry",
-            response: DiscoveredService(name: "iam", instances: [Self.exampleInstance]), errors: [400, 404])) { request, context in
-            let name = try RegistrationValidation.serviceName(try context.parameters.require("name"))
-            let status = try RegistrationValidation.status(request.uri.queryParameters.get("status"))
-            let instances = try await registry.instances(of: name, status: status)
-            guard !instances.isEmpty else {
-                throw APIError.notFound("No live instance of service \(name)" + (status.map { " with status \($0.rawValue)" } ?? ""))
-            }
-            return EnvelopeResponse(DiscoveredService(name: name, instances: instances))
+            response: DiscoveredService(name: "iam", instances: [Self.exampleInstance]), errors: [400, 404]), service)
+    }
+
+    @Sendable func registerInstance(_ request: Request, context: ServiceRequestContext) async throws -> EnvelopeResponse<DiscoveredInstance> {
+        let name = try RegistrationValidation.serviceName(try context.parameters.require("name"))
+        let body = try await request.decodeJSON(InstanceRegistrationRequest.self, context: context)
+        let valid = try RegistrationValidation.registration(body)
+        let instance = try await registry.register(
+            serviceName: name, instanceId: valid.instanceId, host: valid.host, port: valid.port, status: valid.status,
+            metadata: valid.metadata, healthCheckUrl: valid.healthCheckUrl)
+        return EnvelopeResponse(instance, status: .created, message: "Registered",
+                                headers: [.location: "/services/\(name)/instances/\(instance.instanceId)"])
+    }
+
+    @Sendable func heartbeat(_ request: Request, context: ServiceRequestContext) async throws -> EnvelopeResponse<DiscoveredInstance> {
+        let name = try RegistrationValidation.serviceName(try context.parameters.require("name"))
+        let instanceId = try RegistrationValidation.instanceId(try context.parameters.require("instanceId"))
+        let status = try RegistrationValidation.status(try await Self.heartbeatBody(request, context: context)?.status)
+        guard let instance = try await registry.heartbeat(serviceName: name, instanceId: instanceId, status: status) else {
+            throw APIError.notFound("No live instance \(instanceId) of service \(name); register it again")
         }
+        return EnvelopeResponse(instance, message: "Renewed")
+    }
+
+    @Sendable func deregister(_ request: Request, context: ServiceRequestContext) async throws -> EnvelopeResponse<EmptyPayload> {
+        let name = try RegistrationValidation.serviceName(try context.parameters.require("name"))
+        let instanceId = try RegistrationValidation.instanceId(try context.parameters.require("instanceId"))
+        guard try await registry.deregister(serviceName: name, instanceId: instanceId) else {
+            throw APIError.notFound("No live instance \(instanceId) of service \(name)")
+        }
+        return .message("Deregistered")
+    }
+
+    @Sendable func listServices(_ request: Request, context: ServiceRequestContext) async throws -> EnvelopeResponse<[DiscoveredService]> {
+        let status = try RegistrationValidation.status(request.uri.queryParameters.get("status"))
+        return EnvelopeResponse(try await registry.services(status: status))
+    }
+
+    @Sendable func service(_ request: Request, context: ServiceRequestContext) async throws -> EnvelopeResponse<DiscoveredService> {
+        let name = try RegistrationValidation.serviceName(try context.parameters.require("name"))
+        let status = try RegistrationValidation.status(request.uri.queryParameters.get("status"))
+        let instances = try await registry.instances(of: name, status: status)
+        guard !instances.isEmpty else {
+            throw APIError.notFound("No live instance of service \(name)" + (status.map { " with status \($0.rawValue)" } ?? ""))
+        }
+        return EnvelopeResponse(DiscoveredService(name: name, instances: instances))
     }
 
     /// The heartbeat's body is optional: none, or `{"status": …}`.

@@ -10,11 +10,11 @@ import ServiceKit
 /// the moment it comes back.
 public struct Registry: Sendable {
     let store: RegistryStore
-    public let clock: RegistryClock
+    public let clock: ServiceClock
     public let ttl: Duration
     public let startedAt: Date
 
-    init(store: RegistryStore, clock: RegistryClock, ttl: Duration) {
+    init(store: RegistryStore, clock: ServiceClock, ttl: Duration) {
         self.store = store
         self.clock = clock
         self.ttl = ttl

@@ -16,4 +16,6 @@ public struct RegistryConfiguration: Sendable {
         instanceTTL = .seconds(ttl)
         sweepInterval = .seconds(try env.int("DISCOVERY_SWEEP_INTERVAL_SECONDS", default: max(1, ttl / 2), range: 1...86_400))
     }
+
+    public static let settingNames = ["DISCOVERY_INSTANCE_TTL_SECONDS", "DISCOVERY_SWEEP_INTERVAL_SECONDS"]
 }

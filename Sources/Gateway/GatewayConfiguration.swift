@@ -33,11 +33,15 @@ public struct GatewayConfiguration: Sendable {
     public var discoveryCacheTTL: Duration
     /// `GATEWAY_MAX_BODY_BYTES` (32 MiB): a declared Content-Length above it is refused with 413.
     public var maxBodyBytes: Int
+    /// `GATEWAY_TRUSTED_PROXIES` (default `none`): load balancers in front of the gateway whose
+    /// `X-Forwarded-For` it believes. The gateway is the edge, so by default it believes no one and keys
+    /// its rate limits on the socket peer; the services behind it trust it through `TRUSTED_PROXIES`.
+    public var trustedProxies: TrustedProxies
 
-    /// The seed's ports.
-    public static let defaultPorts: [String: Int] = [
-        "iam": 8081, "customer": 8082, "catalog": 8083, "order": 8084, "inventory": 8085, "payment": 8086, "shipping": 8087,
-    ]
+    /// The seed ports of the services behind the gateway (`ServiceCatalogue`).
+    public static var defaultPorts: [String: Int] {
+        Dictionary(uniqueKeysWithValues: ServiceCatalogue.entries.filter(\.behindGateway).map { ($0.name, $0.port) })
+    }
     public static let defaultPublicRoutes = "/auth/**,/.well-known/**,/oauth2/**,GET /products/**"
 
     public init(config: ServiceConfig, environment: [String: String]) throws {
@@ -77,7 +81,17 @@ public struct GatewayConfiguration: Sendable {
         discoveryURL = config.discoveryURL
         discoveryCacheTTL = .milliseconds(try env.int("GATEWAY_DISCOVERY_CACHE_MS", default: 5000, range: 0...3_600_000))
         maxBodyBytes = try env.int("GATEWAY_MAX_BODY_BYTES", default: 32 << 20, range: 1024...(1 << 30))
+        trustedProxies = try TrustedProxies(parsing: env.string("GATEWAY_TRUSTED_PROXIES", default: "none"), variable: "GATEWAY_TRUSTED_PROXIES")
     }
+
+    /// The variables `init` reads; `UPSTREAM_<SERVICE>_URL` and `UPSTREAM_<SERVICE>_TIMEOUT_MS` are patterns.
+    public static let settingNames = [
+        "GATEWAY_ROUTES", "GATEWAY_PUBLIC_ROUTES", "GATEWAY_AUTH_RATE_ROUTES", "GATEWAY_AUTH_RATE_BURST",
+        "GATEWAY_AUTH_RATE_PER_MINUTE", "GATEWAY_RATE_BURST", "GATEWAY_RATE_PER_MINUTE", "GATEWAY_UPSTREAM_TIMEOUT_MS",
+        "GATEWAY_BREAKER_FAILURES", "GATEWAY_BREAKER_OPEN_MS", "GATEWAY_CONNECT_TIMEOUT_MS", "GATEWAY_EJECTION_MS",
+        "GATEWAY_DISCOVERY_CACHE_MS", "GATEWAY_MAX_BODY_BYTES", "GATEWAY_TRUSTED_PROXIES",
+        "UPSTREAM_*_URL", "UPSTREAM_*_TIMEOUT_MS",
+    ]
 
     public func timeout(for service: String) -> Duration {
         upstreamTimeouts[service] ?? upstreamTimeout

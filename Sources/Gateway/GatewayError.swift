@@ -2,7 +2,7 @@ import HTTPTypes
 import ServiceKit
 
 /// Why the gateway answered instead of an upstream; each becomes an error envelope.
-public enum GatewayError: Error, CustomStringConvertible, Equatable {
+public enum GatewayError: APIErrorConvertible, CustomStringConvertible, Equatable {
     /// No instance is configured or registered for the service.
     case noInstances(service: String)
     /// Connection refused or reset, DNS, TLS: the call did not produce an answer.

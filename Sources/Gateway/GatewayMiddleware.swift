@@ -26,7 +26,7 @@ struct GatewayMiddleware: RouterMiddleware {
         }
         // The metrics label is the route pattern, not the raw path.
         context.coreContext.endpointPath.value = route.pattern.description
-        let client = context.remoteAddress ?? "unknown"
+        let client = context.clientAddress ?? "unknown"
         let authRoute = configuration.authRateRoutes.matches(path: path, method: request.method)
         if let wait = (authRoute ? authLimiter : limiter).admit(client) {
             metrics.rateLimited(route: route.pattern.description)
@@ -50,7 +50,7 @@ struct GatewayMiddleware: RouterMiddleware {
             } else {
                 context.logger.warning("upstream call failed", metadata: ["service": "\(service)", "error": "\(error)"])
             }
-            throw error.apiError
+            throw error
         }
     }
 

@@ -3,19 +3,18 @@ import Logging
 import NIOCore
 import ServiceKit
 
-/// Port 8080: the single entry point in front of the services (issue 6 §3).
-public enum GatewayServer {
-    public static func run(config: ServiceConfig, environment: [String: String]) async throws {
-        let app = try makeApp(config: config, environment: environment)
-        try await app.run()
-    }
+/// Port 8080: the single entry point in front of the services.
+public enum GatewayServer: ShopService {
+    public static let name = "gateway"
+    public static var settingNames: [String] { GatewayConfiguration.settingNames }
 
     /// The assembled application (tests run it in-process with `application(onServerRunning:)`). It owns
     /// an HTTP client that is shut down when the application's service group stops, so run what you make.
-    public static func makeApp(config: ServiceConfig, environment: [String: String]) throws -> ServiceApp {
+    public static func makeApp(config: ServiceConfig, environment: [String: String]) async throws -> ServiceApp {
         let configuration = try GatewayConfiguration(config: config, environment: environment)
         var config = config
         config.maxBodyBytes = configuration.maxBodyBytes
+        config.trustedProxies = configuration.trustedProxies
         let logger = Logger(label: config.serviceName)
         let app = ServiceApp(config: config, logger: logger)
 
@@ -23,7 +22,7 @@ public enum GatewayServer {
         let clientService = UpstreamClientService(connectTimeout: .nanoseconds(Self.nanoseconds(configuration.connectTimeout)),
                                                   idleReadTimeout: .nanoseconds(max(Self.nanoseconds(maxTimeout), 60_000_000_000)))
         let registry = configuration.discoveryURL.map {
-            ServiceRegistryClient(registryURL: $0, ttl: configuration.discoveryCacheTTL, client: clientService.client, logger: logger)
+            RegistryInstanceCache(registryURL: $0, ttl: configuration.discoveryCacheTTL, client: clientService.client, logger: logger)
         }
         let circuits = UpstreamCircuits(services: configuration.routes.services, failureThreshold: configuration.breakerFailures,
                                         openDuration: configuration.breakerOpen)
@@ -33,7 +32,7 @@ public enum GatewayServer {
             resolver: UpstreamResolver(staticUpstreams: configuration.staticUpstreams, registry: registry),
             balancer: InstanceBalancer(ejection: configuration.ejection),
             circuits: circuits,
-            forwarder: UpstreamForwarder(client: clientService.client),
+            forwarder: UpstreamForwarder(client: clientService.client, trustedProxies: configuration.trustedProxies),
             auth: AuthMiddleware(verifier: verifier),
             authLimiter: TokenBucketLimiter(burst: configuration.authRateBurst, perSecond: Double(configuration.authRatePerMinute) / 60),
             limiter: TokenBucketLimiter(burst: configuration.rateBurst, perSecond: Double(configuration.ratePerMinute) / 60),

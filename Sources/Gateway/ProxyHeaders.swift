@@ -1,5 +1,6 @@
 import HTTPTypes
 import NIOHTTP1
+import ServiceKit
 
 /// Header handling between the client side (swift-http-types) and the upstream side (NIOHTTP1):
 /// hop-by-hop headers stay on their own connection, everything else passes through.
@@ -17,7 +18,11 @@ enum ProxyHeaders {
 
     /// What goes upstream: the client's end-to-end headers (Authorization included) without Host and
     /// Content-Length (the client library sets both from the URL and the body), then the gateway's own.
-    static func upstream(from fields: HTTPFields, requestId: String, clientAddress: String?, authority: String?, scheme: String?) -> HTTPHeaders {
+    /// `peer` is the socket peer; its own `X-Forwarded-For` is passed on (with the peer appended) only when
+    /// `trusted` holds it to be a proxy, else the chain starts anew at the peer, so that a client cannot make
+    /// the services behind the gateway believe it is someone else.
+    static func upstream(from fields: HTTPFields, requestId: String, peer: String?, trusted: TrustedProxies,
+                         authority: String?, scheme: String?) -> HTTPHeaders {
         let listed = connectionListed(fields[values: .connection])
         var headers = HTTPHeaders()
         for field in fields {
@@ -29,8 +34,9 @@ enum ProxyHeaders {
         headers.add(name: "X-Request-Id", value: requestId)
         headers.add(name: "traceparent", value: TraceContext.propagate(fields[.traceparent]))
         let previous = fields[values: .xForwardedFor].joined(separator: ", ")
-        let client = clientAddress ?? "unknown"
-        headers.add(name: "X-Forwarded-For", value: previous.isEmpty ? client : "\(previous), \(client)")
+        let client = peer ?? "unknown"
+        let passOn = !previous.isEmpty && peer.map(trusted.trusts) == true
+        headers.add(name: "X-Forwarded-For", value: passOn ? "\(previous), \(client)" : client)
         headers.add(name: "X-Forwarded-Proto", value: fields[.xForwardedProto] ?? scheme ?? "http")
         if let host = fields[.xForwardedHost] ?? authority {
             headers.add(name: "X-Forwarded-Host", value: host)
@@ -54,7 +60,6 @@ enum ProxyHeaders {
 
 extension HTTPField.Name {
     static let traceparent = HTTPField.Name("traceparent")!
-    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
     static let xForwardedProto = HTTPField.Name("X-Forwarded-Proto")!
     static let xForwardedHost = HTTPField.Name("X-Forwarded-Host")!
 }

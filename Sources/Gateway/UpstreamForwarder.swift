@@ -11,6 +11,8 @@ import ServiceKit
 /// written to the client as it arrives. Only the wait for the response head is bounded by `timeout`.
 struct UpstreamForwarder: Sendable {
     let client: HTTPClient
+    /// Proxies in front of the gateway (`GATEWAY_TRUSTED_PROXIES`), whose forwarded chain is passed on.
+    let trustedProxies: TrustedProxies
     /// An exchange that has its head may stream for at most this long.
     static let streamingDeadline: TimeAmount = .hours(1)
 
@@ -25,7 +27,7 @@ struct UpstreamForwarder: Sendable {
         var upstream = HTTPClientRequest(url: instance + (target.hasPrefix("/") ? target : "/" + target))
         upstream.method = HTTPMethod(rawValue: request.method.rawValue)
         upstream.headers = ProxyHeaders.upstream(from: request.headers, requestId: context.requestId,
-                                                 clientAddress: context.remoteAddress, authority: request.head.authority,
+                                                 peer: context.remoteAddress, trusted: trustedProxies, authority: request.head.authority,
                                                  scheme: request.head.scheme)
         if let length = request.headers[.contentLength].flatMap(Int64.init), length > 0 {
             upstream.body = .stream(request.body, length: .known(length))

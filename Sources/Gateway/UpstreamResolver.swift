@@ -2,9 +2,9 @@
 /// instances, the static configuration (`UPSTREAM_<SERVICE>_URL` or the seed port) otherwise.
 public struct UpstreamResolver: Sendable {
     public let staticUpstreams: [String: [String]]
-    public let registry: ServiceRegistryClient?
+    public let registry: RegistryInstanceCache?
 
-    public init(staticUpstreams: [String: [String]], registry: ServiceRegistryClient?) {
+    public init(staticUpstreams: [String: [String]], registry: RegistryInstanceCache?) {
         self.staticUpstreams = staticUpstreams
         self.registry = registry
     }

@@ -13,7 +13,7 @@ public struct IAMCore: Sendable {
     /// Builds the core over a database opened with `IAMStore.migrations` and loads (creating or rotating
     /// when due) the signing keys. Admin seeding is separate: `accounts.seedAdmin(_:)`.
     public static func start(
-        database: ServiceDatabase, configuration: IAMConfiguration = IAMConfiguration(), clock: IAMClock = .system
+        database: ServiceDatabase, configuration: IAMConfiguration = IAMConfiguration(), clock: ServiceClock = .system
     ) async throws -> IAMCore {
         let store = IAMStore(database: database)
         let hasher = PasswordHasher(parameters: configuration.passwordHashing)

@@ -16,6 +16,24 @@ public struct RecoveryReport: Sendable, Equatable {
     public var truncatedBytes: Int64 = 0
     /// Segments deleted because they followed a corrupt point.
     public var deletedSegments: [Int64] = []
+    /// Each cut, with where and why: what the broker logs at warning level and counts in /metrics.
+    public var truncations: [Truncation] = []
+    /// Leftover `*.tmp` files of an interrupted atomic write (torn files), removed.
+    public var removedTemporaryFiles: [String] = []
+
+    /// One tail cut off a segment.
+    public struct Truncation: Sendable, Equatable {
+        /// Base offset of the segment (its file name).
+        public var segment: Int64
+        /// The file size is now this: the end of the last whole valid batch.
+        public var validBytes: Int64
+        public var bytesCut: Int64
+        /// Why the scan stopped there, in words (a torn batch, a CRC mismatch, an offset gap...).
+        public var reason: String
+    }
+
+    /// True when recovery changed or removed anything on disk: an operator should hear of it.
+    public var cutAnything: Bool { truncatedBytes > 0 || !deletedSegments.isEmpty || !removedTemporaryFiles.isEmpty }
 }
 
 /// Opens a partition directory: lists segments, trusts what was closed cleanly or checkpointed, scans
@@ -42,9 +60,11 @@ struct LogOpener {
         let names = try FileSystem.listDirectory(directory)
         var bases: [Int64] = []
         var indexFiles: Set<String> = []
+        var removedTemporary: [String] = []
         for name in names {
             if name.hasSuffix(".tmp") {
                 try FileSystem.remove(directory + "/" + name)
+                removedTemporary.append(name)
             } else if let base = Self.baseOffset(of: name, suffix: ".log") {
                 bases.append(base)
             } else if name.hasSuffix(".index") || name.hasSuffix(".timeindex") {
@@ -61,6 +81,7 @@ struct LogOpener {
         let markerPath = directory + "/" + PartitionLog.cleanShutdownMarker
         let clean = FileSystem.exists(markerPath)
         var report = RecoveryReport(wasCleanShutdown: clean)
+        report.removedTemporaryFiles = removedTemporary.sorted()
         let checkpoint = clean ? nil : readCheckpoint()
 
         var segments: [Segment] = []
@@ -98,11 +119,12 @@ struct LogOpener {
             segments.append(try Self.createSegment(directory: directory, baseOffset: 0, config: config))
             builder = IndexBuilder(segmentBase: 0, intervalBytes: config.indexIntervalBytes)
         }
-        // From now on a crash must be detected: remove the marker durably before any append.
+        // From now on a crash must be detected: remove the marker durably before any append. The same
+        // directory fsync makes every removal and truncation-driven rewrite above durable too.
         if clean {
             try FileSystem.remove(markerPath)
         }
-        try FileSystem.syncDirectory(directory)
+        try DurableFiles.syncDirectory(directory)
         return Opened(segments: segments, activeBuilder: builder, report: report)
     }
 
@@ -189,12 +211,17 @@ struct LogOpener {
             try file.truncate(to: scan.validBytes)
             try file.syncData()
             report.truncatedBytes += size - scan.validBytes
+            report.truncations.append(RecoveryReport.Truncation(
+                segment: base, validBytes: scan.validBytes, bytesCut: size - scan.validBytes,
+                reason: scan.stop.map(\.description) ?? "beyond the last whole batch"))
         }
         let segment = Segment(baseOffset: base, file: file, directory: directory,
                               indexInterval: config.indexIntervalBytes, size: scan.validBytes,
                               nextOffset: scan.nextOffset, maxTimestamp: scan.builder.maxTimestamp,
                               indexes: scan.indexes)
-        // The index files are rewritten at roll or close; stale ones must not outlive a truncation.
+        // Stale index files must not outlive a truncation. Written without fsync on purpose: these files
+        // are trusted again only after a clean close or a roll, which rewrite them durably; after another
+        // crash this segment is scanned again whatever its index files say.
         if verify || scan.stop != nil { try segment.persistIndexes(sync: false) }
         return (segment, scan.builder, scan.stop == nil)
     }

@@ -135,7 +135,7 @@ public final class PartitionLog: Sendable {
         clock: @escaping @Sendable () -> Int64 = PartitionLog.wallClockMilliseconds
     ) throws(LogStoreError) -> PartitionLog {
         let config = try config.validated()
-        try FileSystem.createDirectory(directory)
+        try DurableFiles.createDirectory(directory)
         let lockFile = try SegmentFile.open(directory + "/" + lockFileName, create: true)
         guard flock(lockFile.descriptor, LOCK_EX | LOCK_NB) == 0 else { throw .directoryLocked(path: directory) }
         let opened = try LogOpener(directory: directory, config: config).open()
@@ -365,11 +365,15 @@ public final class PartitionLog: Sendable {
                 try segment.persistIndexes(sync: true)
             }
             try active.file.syncData()
-            if directoryDirty || !rolled.isEmpty { try FileSystem.syncDirectory(directory) }
+            // A roll created the active segment's file and retention removed old ones: the names must be
+            // durable before an acks=all append into the new segment is answered. This is the only
+            // directory fsync LogStore defers (the append path never waits for disk); waiters are
+            // released only after it.
+            if directoryDirty || !rolled.isEmpty { try DurableFiles.syncDirectory(directory) }
             if !rolled.isEmpty {
                 // Every segment before the active one is now complete on disk: recovery can skip them.
                 try FileSystem.writeAtomically(directory + "/" + Self.recoveryCheckpoint,
-                                               contents: Array(String(active.baseOffset).utf8), sync: false)
+                                               contents: Array(String(active.baseOffset).utf8), sync: true)
             }
         } catch let caught {
             error = caught
@@ -562,7 +566,7 @@ public final class PartitionLog: Sendable {
         try await flush()
         if let final = writer.withLock({ $0.builder.finalTimeEntry() }) { try active.addIndexEntries([], [final]) }
         try active.persistIndexes(sync: true)
+        // Durable (directory included) before close returns: the next open trusts the log because of it.
         try FileSystem.writeAtomically(directory + "/" + Self.cleanShutdownMarker, contents: [], sync: true)
-        try FileSystem.syncDirectory(directory)
     }
 }

@@ -1,11 +1,6 @@
-import Synchronization
-
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// Makes temporary file names unique, so concurrent atomic writes of one file never collide.
-private let temporaryFileCounter = Atomic<Int>(0)
 
 /// An open file descriptor that closes itself when the last reference goes.
 ///
@@ -96,16 +91,6 @@ enum FileSystem {
         return stat(path, &info) == 0
     }
 
-    static func createDirectory(_ path: String) throws(LogStoreError) {
-        var prefix = path.hasPrefix("/") ? "" : "."
-        for component in path.split(separator: "/") {
-            prefix += "/" + component
-            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
-                throw .system("mkdir", path: prefix, errno: errno)
-            }
-        }
-    }
-
     static func listDirectory(_ path: String) throws(LogStoreError) -> [String] {
         guard let dir = opendir(path) else { throw .system("opendir", path: path, errno: errno) }
         defer { closedir(dir) }
@@ -127,24 +112,15 @@ enum FileSystem {
         if Glibc.rename(from, to) != 0 { throw .system("rename", path: from, errno: errno) }
     }
 
-    /// Makes file creations, renames and deletions in `path` durable.
-    static func syncDirectory(_ path: String) throws(LogStoreError) {
-        let fd = retryingEINTR { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
-        guard fd >= 0 else { throw .system("open", path: path, errno: errno) }
-        defer { close(fd) }
-        guard retryingEINTR({ fsync(fd) }) == 0 else { throw .system("fsync", path: path, errno: errno) }
-    }
-
     /// Writes a small file through a temporary name and rename, so readers see old or new, never half.
+    /// `sync` makes it durable, directory included (`DurableFiles.replace`); without it, only for
+    /// derived data that is checked when read.
     static func writeAtomically(_ path: String, contents: [UInt8], sync: Bool) throws(LogStoreError) {
-        let temporary = path + ".\(temporaryFileCounter.add(1, ordering: .relaxed).newValue).tmp"
-        let file = try SegmentFile.open(temporary, create: true)
-        try file.truncate(to: 0)
-        try contents.withUnsafeBytes { raw in
-            Result { () throws(LogStoreError) in try file.write(raw, at: 0) }
-        }.get()
-        if sync { try file.syncData() }
-        try rename(temporary, path)
+        if sync {
+            try DurableFiles.replace(path, contents: contents)
+        } else {
+            try DurableFiles.replaceUnsynced(path, contents: contents)
+        }
     }
 
     static func readSmallFile(_ path: String) -> [UInt8]? {

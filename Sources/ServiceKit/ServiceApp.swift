@@ -31,13 +31,14 @@ public final class ServiceApp: @unchecked Sendable {
         router = Router(context: ServiceRequestContext.self)
         let bodyLimit = config.maxBodyBytes
         router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: ClientAddressMiddleware(trusted: config.trustedProxies))
         router.add(middleware: AccessLogMiddleware())
         router.add(middleware: HTTPMetricsMiddleware(registry: registry, service: config.serviceName))
         router.add(middleware: CORSMiddleware(
             allowOrigin: config.corsAllowedOrigins == ["*"] ? .all : .originBased,
-            allowHeaders: [.accept, .authorization, .contentType, .origin, .requestId, .traceparent],
+            allowHeaders: [.accept, .authorization, .contentType, .origin, .requestId, .traceparent, .idempotencyKey],
             allowMethods: [.get, .post, .put, .patch, .delete, .options],
-            exposedHeaders: ["X-Request-Id", "Retry-After"]
+            exposedHeaders: ["X-Request-Id", "Retry-After", "Idempotent-Replayed", "Location"]
         ))
         router.add(middleware: EnvelopeMiddleware(routes: routes))
         router.add(middleware: BodyLimitMiddleware(limit: bodyLimit))
@@ -54,7 +55,12 @@ public final class ServiceApp: @unchecked Sendable {
         _ handler: @escaping @Sendable (Request, ServiceRequestContext) async throws -> Output
     ) {
         routes.add(method, path)
-        openAPI.add(method: method, path: path, doc: doc)
+        var implied: [Int] = []
+        for item in middleware {
+            if item is RateLimitMiddleware { implied.append(429) }
+            if let auth = item as? AuthMiddleware, auth.requiredRole != nil { implied.append(403) }
+        }
+        openAPI.add(method: method, path: path, doc: doc, implied: implied)
         let group = router.group()
         for item in middleware { group.add(middleware: item) }
         group.on(RouterPath(path), method: method, use: handler)
@@ -78,9 +84,13 @@ public final class ServiceApp: @unchecked Sendable {
             services.append(DiscoveryRegistration(registryURL: registryURL, serviceName: config.serviceName,
                                                   host: config.host, port: config.port, logger: logger, settings: settings))
         }
+        var configuration = ApplicationConfiguration(address: .hostname(config.host, port: config.port), serverName: config.serviceName)
+        configuration.availableConnectionsDelegate = .maximum(config.httpMaxConnections, logger: logger)
         return Application(
             router: router,
-            configuration: .init(address: .hostname(config.host, port: config.port), serverName: config.serviceName),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard()],
+                                                idleTimeout: .seconds(config.httpIdleTimeout.components.seconds))),
+            configuration: configuration,
             services: services,
             onServerRunning: { channel in
                 // Port 0 (tests) binds an ephemeral port; registration advertises the real one.
@@ -117,16 +127,17 @@ public final class ServiceApp: @unchecked Sendable {
             return EnvelopeResponse(status, message: "ready")
         }
         let registry = registry
-        route(.get, "/metrics", doc: OperationDoc("Prometheus metrics (text exposition format)", tag: "operations")) { _, _ in
+        route(.get, "/metrics", doc: OperationDoc("Prometheus metrics (text exposition format)", tag: "operations",
+                                                  rawResponse: "text/plain; version=0.0.4")) { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: registry.emitToString())))
         }
         let openAPI = openAPI
-        route(.get, "/openapi.json", doc: OperationDoc("This document", tag: "operations")) { _, _ in
+        route(.get, "/openapi.json", doc: OperationDoc("This document", tag: "operations", rawResponse: "application/json")) { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: openAPI.render())))
         }
         let title = config.serviceName
-        route(.get, "/swagger-ui.html", doc: OperationDoc("Swagger UI for this document", tag: "operations")) { _, _ in
+        route(.get, "/swagger-ui.html", doc: OperationDoc("Swagger UI for this document", tag: "operations", rawResponse: "text/html")) { _, _ in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: SwaggerUI.page(title: title))))
         }
     }

@@ -46,7 +46,7 @@ struct BrokerCtl: AsyncParsableCommand {
     static func main() async {
         let code: Int32
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(GlobalOptions.reordered(Array(CommandLine.arguments.dropFirst()), root: BrokerCtl.self))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -132,7 +132,12 @@ enum CtlError: Error, CustomStringConvertible {
             default: hint = ""
             }
             self = .failed(error.description + hint)
-        case .unsupportedApi, .malformedResponse, .invalidRequest, .shutDown:
+        case .unsupportedApi(let key, _):
+            // Not every Kafka-protocol cluster serves every API to clients (librdkafka's mock cluster has no
+            // CreateTopics, DeleteTopics, ListGroups or DescribeGroups; some managed clusters create topics
+            // only through their own console).
+            self = .failed(error.description + " (this cluster does not offer \(key) to clients; use the cluster's own tools for it)")
+        case .malformedResponse, .invalidRequest, .shutDown:
             self = .failed(error.description)
         }
     }

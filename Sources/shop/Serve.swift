@@ -1,9 +1,6 @@
 import ArgumentParser
-import Foundation
 import ConfigServer
-import Discovery
-import Gateway
-import IAMService
+import Foundation
 import Logging
 import ServiceKit
 
@@ -11,24 +8,11 @@ import ServiceKit
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run one service in the foreground.",
-        discussion: "Services: \(ServiceName.allCases.map(\.rawValue).joined(separator: ", ")). Exit code 0 after a clean stop, 1 when start-up fails (the message says why)."
+        discussion: "Services: \(Services.names.joined(separator: ", ")). Exit code 0 after a clean stop, 1 when start-up fails (the message says why)."
     )
 
-    enum ServiceName: String, CaseIterable, ExpressibleByArgument {
-        case iam, discovery, config, gateway
-
-        var defaultPort: Int {
-            switch self {
-            case .iam: 8081
-            case .discovery: 8761
-            case .config: 8888
-            case .gateway: 8080
-            }
-        }
-    }
-
-    @Argument(help: "The service to run.")
-    var service: ServiceName
+    @Argument(help: "The service to run: \(Services.names.joined(separator: ", ")).")
+    var service: String
 
     @Option(help: "Port to listen on (env PORT; default: the service's own port).")
     var port: Int?
@@ -36,26 +20,38 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("data-dir"), help: "Directory for the service's database (env DATA_DIR; default ./.data).")
     var dataDirectory: String?
 
+    func validate() throws {
+        guard Services.named(service) != nil else {
+            throw ValidationError("unknown service '\(service)'; choose from \(Services.names.joined(separator: ", "))")
+        }
+    }
+
     func run() async throws {
+        guard let implementation = Services.named(service) else { throw ExitCode(1) }
         var environment = ProcessInfo.processInfo.environment
         if let port { environment["PORT"] = String(port) }
         if let dataDirectory { environment["DATA_DIR"] = dataDirectory }
         ParentWatch.start(environment: environment)
         do {
             // The config server's values sit under the environment; the config server itself has none.
-            if service != .config {
-                environment = try await RemoteConfiguration.merged(environment: environment, application: service.rawValue)
-            }
-            let config = try ServiceConfig(serviceName: service.rawValue, defaultPort: service.defaultPort, environment: environment)
+            let remote = implementation.name == ConfigServerApp.name ? [:]
+                : try await RemoteConfiguration.remote(environment: environment, application: implementation.name) { warning in
+                    FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+                }
+            let processEnvironment = environment
+            environment = RemoteConfiguration.overlay(environment, on: remote)
+            let config = try ServiceConfig(serviceName: implementation.name, defaultPort: implementation.defaultPort, environment: environment)
             JSONLogHandler.bootstrap(service: config.serviceName, format: config.logFormat, level: config.logLevel)
-            switch service {
-            case .iam: try await IAMServer.run(config: config, environment: environment)
-            case .discovery: try await DiscoveryServer.run(config: config, environment: environment)
-            case .config: try await ConfigServerApp.run(config: config, environment: environment)
-            case .gateway: try await GatewayServer.run(config: config, environment: environment)
+            let logger = Logger(label: implementation.name)
+            for unknown in SettingsAudit.unknownKeys(service: implementation.name, known: implementation.settingNames,
+                                                     otherServices: Services.all.map { $0.name },
+                                                     remote: remote, environment: processEnvironment) {
+                logger.warning("unknown configuration key; it is ignored (misspelt, or meant for another service?)",
+                               metadata: ["key": "\(unknown.key)", "source": "\(unknown.source.rawValue)"])
             }
+            try await implementation.run(config: config, environment: environment)
         } catch {
-            FileHandle.standardError.write(Data("shop serve \(service.rawValue): \(error)\n".utf8))
+            FileHandle.standardError.write(Data("shop serve \(service): \(error)\n".utf8))
             throw ExitCode(1)
         }
     }

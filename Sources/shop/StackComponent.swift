@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 
 /// One process of the stack `shop up` runs: how to start it, where it listens, how readiness is checked.
 struct StackComponent: Sendable {
@@ -25,16 +26,13 @@ struct StackComponent: Sendable {
         }
     }
 
-    /// Start order: the broker first (everything publishes to it), then configuration and the registry
-    /// (the others read and register with them), then IAM (the gateway needs its JWKS), then the gateway.
-    static let order = ["broker", "config", "discovery", "iam", "gateway"]
-
-    static let seedPorts = ["broker": 9092, "config": 8888, "discovery": 8761, "iam": 8081, "gateway": 8080]
+    /// The broker and every service of `Services`, in `ServiceCatalogue`'s start order.
+    static var order: [String] { Services.stack }
 
     /// The stack for `names`, with every port shifted by `portOffset` and all data under `dataDirectory`.
     static func stack(names: [String], binDirectory: String, dataDirectory: String, portOffset: Int,
                       baseEnvironment: [String: String]) -> [StackComponent] {
-        func port(_ name: String) -> Int { (seedPorts[name] ?? 0) + portOffset }
+        func port(_ name: String) -> Int { (ServiceCatalogue.port(of: name) ?? 0) + portOffset }
         let selected = Set(names)
         var shared = baseEnvironment
         shared["DATA_DIR"] = dataDirectory
@@ -42,7 +40,10 @@ struct StackComponent: Sendable {
         shared["KAFKA_BOOTSTRAP_SERVERS"] = "127.0.0.1:\(port("broker"))"
         shared["JWKS_URL"] = "http://127.0.0.1:\(port("iam"))/.well-known/jwks.json"
         shared["JWT_ISSUER"] = shared["JWT_ISSUER"] ?? "http://127.0.0.1:\(port("iam"))"
-        shared["UPSTREAM_IAM_URL"] = "http://127.0.0.1:\(port("iam"))"
+        // The gateway's upstreams follow the offset (the defaults are the seed ports).
+        for entry in ServiceCatalogue.entries where entry.behindGateway && selected.contains(entry.name) {
+            shared["UPSTREAM_\(entry.name.uppercased())_URL"] = "http://127.0.0.1:\(port(entry.name))"
+        }
         if selected.contains("discovery") { shared["DISCOVERY_URL"] = "http://127.0.0.1:\(port("discovery"))" }
         if selected.contains("config") {
             shared["CONFIG_SERVER_URL"] = "http://127.0.0.1:\(port("config"))"
@@ -56,7 +57,7 @@ struct StackComponent: Sendable {
                 return StackComponent(
                     name: name, executable: binDirectory + "/broker",
                     arguments: ["--listen", "127.0.0.1:\(port(name))", "--data-dir", dataDirectory + "/broker",
-                                "--metrics-listen", "127.0.0.1:\(9644 + portOffset)"],
+                                "--metrics-listen", "127.0.0.1:\(ServiceCatalogue.brokerMetricsPort + portOffset)"],
                     environment: shared, port: port(name), readiness: .tcp, color: color)
             }
             var environment = shared

@@ -1,15 +1,16 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import ServiceKit
 
 /// `shop up`: the whole stack on one machine, as separate processes, until Ctrl-C or SIGTERM.
 struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Start the broker and every service, wait until each is ready, and supervise them.",
         discussion: """
-            Starts \(StackComponent.order.joined(separator: ", ")) on their seed ports (broker 9092, config 8888, \
-            discovery 8761, iam 8081, gateway 8080), prints a status table, merges their logs with a prefix per \
-            process, restarts a process that exits with backoff, and stops all of them on Ctrl-C or SIGTERM.
+            Starts \(StackComponent.order.map { "\($0) \(ServiceCatalogue.port(of: $0) ?? 0)" }.joined(separator: ", ")) \
+            (name and seed port), prints a status table, merges their logs with a prefix per process, restarts a \
+            process that exits with backoff, and stops all of them on Ctrl-C or SIGTERM.
             """
     )
 
@@ -36,7 +37,9 @@ struct Up: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment
+        // The children write to a pipe; a person at this terminal still wants short lines, not JSON.
+        if environment["LOG_FORMAT"] == nil, isatty(STDOUT_FILENO) == 1 { environment["LOG_FORMAT"] = "text" }
         let dataDirectory = URL(fileURLWithPath: dataDirectory ?? environment["DATA_DIR"] ?? "./.data").standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let names = only.map { $0.split(separator: ",").map(String.init) } ?? StackComponent.order

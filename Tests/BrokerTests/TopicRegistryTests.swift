@@ -54,6 +54,37 @@ import Testing
         #expect(try TopicRegistry(dataDirectory: dir).topic("gone") == nil)
     }
 
+    /// A power cut can undo the removal of a deleted topic's directories (the topic list itself is
+    /// durable first). A topic created again under that name must start empty, not adopt the old records.
+    @Test func recreatedTopicStartsEmptyEvenIfOldDirectoryRemains() async throws {
+        let dir = temporaryDirectory(); defer { try? FileManager.default.removeItem(atPath: dir) }
+        do {
+            let registry = try TopicRegistry(dataDirectory: dir)
+            try registry.create(name: "again")
+            let partition = try #require(registry.partition("again", 0))
+            var batch = SyntheticBatch.make(recordCount: 5, totalSize: 200)
+            _ = try partition.log.append(&batch)
+            await registry.closeAll()
+        }
+        // What a cut between the durable topic list and the directory removal leaves: the list without
+        // the topic, and its directory still there.
+        try Data("[]".utf8).write(to: URL(fileURLWithPath: dir + "/topics.json"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/again-0/00000000000000000000.log"))
+        let registry = try TopicRegistry(dataDirectory: dir)
+        #expect(registry.topic("again") == nil)
+        try registry.create(name: "again")
+        #expect(registry.partition("again", 0)?.log.logEndOffset == 0)
+    }
+
+    /// A damaged topics.json must not drive an unbounded loop of directory creations.
+    @Test func absurdPartitionCountOnDiskIsRefused() throws {
+        let dir = temporaryDirectory(); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let info = TopicRegistry.TopicInfo(name: "x", partitionCount: 2_000_000_000, config: TopicConfig())
+        try JSONEncoder().encode([info]).write(to: URL(fileURLWithPath: dir + "/topics.json"))
+        #expect(throws: TopicRegistry.TopicError.self) { try TopicRegistry(dataDirectory: dir) }
+        #expect(!FileManager.default.fileExists(atPath: dir + "/x-0"))
+    }
+
     /// Idempotent-producer state is rebuilt from the log, so a retry after a restart is a duplicate.
     @Test func producerStateIsRebuiltFromTheLog() async throws {
         let dir = temporaryDirectory(); defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 @testable import ConfigServer
 import ServiceKit
+import ShopTestSupport
 
 /// The assembled config server for one repository, run with `.live` (a real socket on a free port).
 enum ConfigServerFixture {
@@ -24,47 +25,25 @@ enum ConfigServerFixture {
     /// Runs the server for `repository` and hands the test a client and the server's base URL.
     @discardableResult
     static func withServer<Value: Sendable>(repository: String, extra: [String: String] = [:],
-                                            _ body: @Sendable (ConfigClient) async throws -> Value) async throws -> Value {
+                                            _ body: @Sendable (EnvelopeClient) async throws -> Value) async throws -> Value {
         let app = try await makeApp(repository: repository, extra: extra)
         return try await app.application().test(.live) { client in
             guard let port = client.port else { throw FixtureError("the live test client has no port") }
-            return try await body(ConfigClient(client: client, baseURL: "http://localhost:\(port)"))
+            return try await body(EnvelopeClient(baseURL: "http://127.0.0.1:\(port)"))
         }
     }
 }
 
-/// GETs against the live server, decoded from the envelope.
-struct ConfigClient: Sendable {
-    let client: any TestClientProtocol
-    let baseURL: String
+extension EnvelopeClient.Answer {
+    /// The config server's answer (`data`).
+    var environment: ConfigEnvironment { get throws { try decodeData(ConfigEnvironment.self) } }
+}
 
-    struct Answer: Sendable {
-        var status: Int
-        var envelope: EnvelopeBody
-        var environment: ConfigEnvironment { get throws {
-            guard let data = envelope.data else { throw FixtureError("no data in \(envelope)") }
-            return data
-        } }
-    }
-
-    struct EnvelopeBody: Decodable, Sendable {
-        var status: String
-        var code: Int
-        var message: String
-        var data: ConfigEnvironment?
-        var errors: [FieldError]?
-    }
-
-    func get(_ path: String) async throws -> Answer {
-        let response = try await client.execute(uri: path, method: .get)
-        let envelope = try JSONDecoder().decode(EnvelopeBody.self, from: Data(response.body.readableBytesView))
-        return Answer(status: Int(response.status.code), envelope: envelope)
-    }
-
+extension EnvelopeClient {
     /// The merged properties of a successful answer.
     func properties(_ path: String) async throws -> [String: String] {
         let answer = try await get(path)
-        guard answer.status == 200 else { throw FixtureError("GET \(path): \(answer.status) \(answer.envelope.message)") }
+        guard answer.status == 200 else { throw FixtureError("GET \(path): \(answer.status) \(answer.message ?? answer.text)") }
         return try answer.environment.properties
     }
 }

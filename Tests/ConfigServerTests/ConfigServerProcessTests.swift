@@ -13,9 +13,8 @@ import Testing
         defer { repo.remove() }
         let head = try repo.commit("one", files: ["application.properties": "LOG_LEVEL=info\n", "iam-dev.properties": "LOG_LEVEL=debug\n"])
         let data = Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: data) }
         let server = try await ServiceProcess(service: "config", environment: ["CONFIG_REPO_DIR": repo.directory, "DATA_DIR": data, "LOG_LEVEL": "warning"])
-        defer { server.stop() }
+        defer { server.cleanUp(removing: [data]) }
 
         let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: server.baseURL + "/iam/dev"), timeout: .seconds(10))
         #expect(response.status.code == 200)
@@ -36,7 +35,7 @@ import Testing
                 "DATA_DIR": data, "CONFIG_SERVER_URL": url, "CONFIG_SERVER_ATTEMPTS": "1",
                 "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:\(BrokerProcess.freePort())",
             ], logFile: log)
-            iam.stop()
+            await iam.stop()
             Issue.record("iam must not start without its config server")
         } catch let error as ServiceProcessError {
             guard case .didNotStart(_, let exitCode) = error else { return }

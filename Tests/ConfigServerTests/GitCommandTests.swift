@@ -9,12 +9,13 @@ import Testing
         let command = GitCommand(executable: "/bin/sleep", timeout: .milliseconds(300))
         let started = ContinuousClock.now
         await #expect {
-            _ = try await command.run(["30"], at: nil)
+            _ = try await command.run(["300"], at: nil)
         } throws: { error in
             guard case GitError.timedOut = error else { return false }
             return "\(error)".contains("CONFIG_GIT_TIMEOUT_SECONDS")
         }
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // Killed, not run to its end (300 s); the bound is loose because the machine may be busy.
+        #expect(ContinuousClock.now - started < .seconds(120))
     }
 
     @Test func outputBeyondTheLimitIsRefused() async throws {

@@ -60,8 +60,8 @@ import Testing
             for label in ["nope", "v2", "release(_)us", String(repeating: "0", count: 40)] {
                 let answer = try await client.get("/iam/default/\(label)")
                 #expect(answer.status == 404, "label \(label)")
-                #expect(answer.envelope.status == "ERROR")
-                #expect(answer.envelope.message.contains("Unknown label"))
+                #expect(answer.envelopeStatus == "ERROR")
+                #expect((answer.message ?? "").contains("Unknown label"))
             }
         }
     }
@@ -73,9 +73,9 @@ import Testing
             for path in ["/iam/default/main~1", "/iam/default/-v", "/iam/default/a..b", "/iam/default/HEAD@%7B1%7D",
                          "/iam/default/v1:iam.properties", "/-iam/default", "/iam/dev,,eu", "/iam/..", "/i%2Fam/default"] {
                 let answer = try await client.get(path)
-                #expect(answer.status == 400, "\(path): \(answer.envelope.message)")
-                #expect(answer.envelope.status == "ERROR")
-                #expect(answer.envelope.errors?.isEmpty == false, "\(path)")
+                #expect(answer.status == 400, "\(path): \(answer.message ?? "")")
+                #expect(answer.envelopeStatus == "ERROR")
+                #expect(answer.errorFields.isEmpty == false, "\(path)")
             }
         }
     }

@@ -26,7 +26,7 @@ import Testing
         try await ConfigServerFixture.withServer(repository: repo.directory) { client in
             let answer = try await client.get("/iam/dev")
             #expect(answer.status == 200)
-            #expect(answer.envelope.status == "SUCCESS")
+            #expect(answer.envelopeStatus == "SUCCESS")
             let environment = try answer.environment
             #expect(environment.name == "iam")
             #expect(environment.profiles == ["dev"])

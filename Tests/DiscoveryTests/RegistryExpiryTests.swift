@@ -12,7 +12,7 @@ final class ManualClock: Sendable {
     private let current = Mutex(Date(timeIntervalSince1970: 1_750_000_000))
     var now: Date { current.withLock { $0 } }
     func advance(seconds: Double) { current.withLock { $0 += seconds } }
-    var registryClock: RegistryClock { RegistryClock { [self] in now } }
+    var registryClock: ServiceClock { ServiceClock { [self] in now } }
 }
 
 /// Expiry with an injected clock, against the assembled registry app over a live socket: no waiting for time.

@@ -9,7 +9,7 @@ final class RegistryFixture: @unchecked Sendable {
     var registry: ServiceProcess
     private var starts = 1
 
-    var client: RegistryTestClient { RegistryTestClient(baseURL: registry.baseURL) }
+    var client: EnvelopeClient { EnvelopeClient(baseURL: registry.baseURL) }
     var url: String { registry.baseURL }
 
     init(port: Int? = nil, extraEnvironment: [String: String] = [:]) async throws {
@@ -23,15 +23,14 @@ final class RegistryFixture: @unchecked Sendable {
 
     /// SIGTERM the registry and start it again on the same port and data directory.
     func restart() async throws {
-        registry.stop()
+        await registry.stop()
         starts += 1
         registry = try await ServiceProcess(service: "discovery", port: registry.port, environment: environment,
                                             logFile: dataDirectory + "-discovery-\(starts).log")
     }
 
+    /// For `defer`: stops the registry and removes its data and logs without waiting here.
     func stop() {
-        registry.stop()
-        try? FileManager.default.removeItem(atPath: dataDirectory)
-        for start in 1...starts { try? FileManager.default.removeItem(atPath: dataDirectory + "-discovery-\(start).log") }
+        registry.cleanUp(removing: [dataDirectory] + (1...starts).map { dataDirectory + "-discovery-\($0).log" })
     }
 }

@@ -28,11 +28,7 @@ import Testing
         defer { fixture.stop() }
         let iam = try await ServiceProcess(service: "iam", environment: Self.iamEnvironment(
             registryURL: fixture.url, dataDirectory: fixture.dataDirectory + "-iam"), logFile: fixture.dataDirectory + "-iam.log")
-        defer {
-            iam.stop()
-            try? FileManager.default.removeItem(atPath: fixture.dataDirectory + "-iam")
-            try? FileManager.default.removeItem(atPath: fixture.dataDirectory + "-iam.log")
-        }
+        defer { iam.cleanUp(removing: [fixture.dataDirectory + "-iam", fixture.dataDirectory + "-iam.log"]) }
 
         try await eventually("iam registers") { try await Self.instances(fixture, "iam").count == 1 }
         let registered = try #require(try await Self.instances(fixture, "iam").first)
@@ -52,7 +48,7 @@ import Testing
         }
 
         // SIGTERM: deregistered before the process exits (the TTL is 30 s, so absence proves it).
-        iam.stop()
+        await iam.stop()
         #expect(iam.terminationStatus == 0)
         #expect(try await fixture.client.send(.GET, "/services/iam").status == 404)
     }
@@ -62,13 +58,9 @@ import Testing
         let dataDirectory = NSTemporaryDirectory() + "discovery-late-" + UUID().uuidString
         let iam = try await ServiceProcess(service: "iam", environment: Self.iamEnvironment(
             registryURL: "http://127.0.0.1:\(registryPort)", dataDirectory: dataDirectory), logFile: dataDirectory + "-iam.log")
-        defer {
-            iam.stop()
-            try? FileManager.default.removeItem(atPath: dataDirectory)
-            try? FileManager.default.removeItem(atPath: dataDirectory + "-iam.log")
-        }
+        defer { iam.cleanUp(removing: [dataDirectory, dataDirectory + "-iam.log"]) }
         // IAM serves although the registry is down.
-        #expect(try await RegistryTestClient(baseURL: iam.baseURL).send(.GET, "/health/live").status == 200)
+        #expect(try await EnvelopeClient(baseURL: iam.baseURL).send(.GET, "/health/live").status == 200)
 
         let fixture = try await RegistryFixture(port: registryPort)
         defer { fixture.stop() }

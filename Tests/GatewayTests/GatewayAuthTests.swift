@@ -35,7 +35,7 @@ import Testing
             for (what, headers) in refused {
                 let answer = try await client.get("/orders/7", headers: headers)
                 #expect(answer.status == 401, "\(what)")
-                #expect(answer.envelopeStatus == "ERROR" && answer.envelopeCode == 401, "\(what): \(answer.text)")
+                #expect(answer.envelopeStatus == "ERROR" && answer.code == 401, "\(what): \(answer.text)")
                 #expect(answer.header("WWW-Authenticate") == "Bearer", "\(what)")
                 #expect(answer.header("X-Request-Id")?.isEmpty == false, "\(what)")
             }

@@ -19,7 +19,7 @@ final class ManualClock: Sendable {
 
     var now: Date { current.withLock { $0 } }
     func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
-    var iamClock: IAMClock { IAMClock { [self] in self.now } }
+    var iamClock: ServiceClock { ServiceClock { [self] in self.now } }
 }
 
 /// One IAM core over its own SQLite file (unique per test), with cheap argon2 parameters.

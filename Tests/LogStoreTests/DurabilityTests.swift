@@ -166,5 +166,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir.file("00000000000000000000.index.tmp")))
         #expect(!FileManager.default.fileExists(atPath: dir.file("00000000000000000777.index")))
         #expect(reopened.logEndOffset == 1)
+        #expect(reopened.recovery.removedTemporaryFiles == ["00000000000000000000.index.tmp"])
+        #expect(reopened.recovery.cutAnything)
     }
 }

@@ -8,7 +8,9 @@ public final class BrokerProcess: @unchecked Sendable {
     public let port: Int
     public let dataDirectory: String
     private let process: Process
+    private let exit: ProcessExit
     public var bootstrap: String { "127.0.0.1:\(port)" }
+    public var pid: Int32 { process.processIdentifier }
 
     public static var binaryPath: String {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
@@ -55,27 +57,29 @@ public final class BrokerProcess: @unchecked Sendable {
                 process.standardError = log
             }
         }
+        exit = ProcessExit(watching: process)
         try process.run()
         // Ready when it answers ApiVersions; bounded.
-        let deadline = ContinuousClock.now + .seconds(30)
+        // Generous: at the start of a run dozens of brokers and services start at once on two cores.
+        let deadline = ContinuousClock.now + .seconds(90)
         while ContinuousClock.now < deadline {
             if let connection = try? await BrokerConnection.connect(host: "127.0.0.1", port: self.port, clientId: "probe", timeout: .seconds(1)) {
                 await connection.close()
                 return
             }
-            guard process.isRunning else { break }
+            guard !exit.hasExited else { break }
             try await Task.sleep(for: .milliseconds(20))
         }
-        stop()
+        kill()
         throw BrokerClientError.connectionFailed(address: "127.0.0.1:\(self.port)", reason: "the broker did not start (is \(Self.binaryPath) built?)")
     }
 
-    /// SIGKILL, keeping the data directory (a crash).
+    /// SIGKILL, keeping the data directory (a crash). Returns once the process is gone (after SIGKILL
+    /// that takes milliseconds, so the short wait may block).
     public func kill() {
-        if process.isRunning {
-            Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        guard !exit.hasExited else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        _ = exit.blockingWait(within: .seconds(10))
     }
 
     /// A new broker process on the same port and data directory (after `kill()` or `halt()`): the
@@ -86,26 +90,31 @@ public final class BrokerProcess: @unchecked Sendable {
     }
 
     /// Whether the process is still running.
-    public var isRunning: Bool { process.isRunning }
+    public var isRunning: Bool { !exit.hasExited }
 
-    /// Like `stop()`, but bounded: SIGTERM, then SIGKILL if the broker has not exited within `grace`
-    /// (a broker that waits on a client's open connection must not hang the test run), then removes
-    /// the data directory.
-    public func shutdown(grace: Duration = .seconds(5)) {
-        if process.isRunning {
-            process.terminate()
-            let deadline = ContinuousClock.now + grace
-            while process.isRunning && ContinuousClock.now < deadline { usleep(10_000) }
-            kill()
+    /// SIGTERM and wait for the exit without blocking a thread; SIGKILL if it has not exited within `grace`.
+    /// Keeps the data directory (a clean stop the test restarts from).
+    public func stopAndWait(grace: Duration = .seconds(10)) async {
+        guard !exit.hasExited else { return }
+        process.terminate()
+        if !(await exit.wait(within: grace)) {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            await exit.wait()
         }
-        try? FileManager.default.removeItem(atPath: dataDirectory)
     }
 
-    public func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+    /// For `defer`: SIGTERM now; SIGKILL after `grace` if the broker still runs (one waiting on a client's
+    /// open connection must not outlive the tests); then the data directory is removed. Returns at once,
+    /// waiting on a thread of its own rather than the cooperative pool.
+    public func shutdown(grace: Duration = .seconds(5)) {
+        let dataDirectory = dataDirectory
+        ProcessExit.terminateInBackground(process, exit: exit, grace: grace) {
+            try? FileManager.default.removeItem(atPath: dataDirectory)
         }
-        try? FileManager.default.removeItem(atPath: dataDirectory)
+    }
+
+    /// `shutdown` with a longer grace.
+    public func stop() {
+        shutdown(grace: .seconds(30))
     }
 }

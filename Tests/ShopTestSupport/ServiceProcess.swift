@@ -7,6 +7,7 @@ public final class ServiceProcess: @unchecked Sendable {
     public let port: Int
     public let environment: [String: String]
     private let process: Process
+    private let exit: ProcessExit
     public var baseURL: String { "http://127.0.0.1:\(port)" }
     public var pid: Int32 { process.processIdentifier }
 
@@ -33,44 +34,48 @@ public final class ServiceProcess: @unchecked Sendable {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
         }
+        exit = ProcessExit(watching: process)
         try process.run()
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline, process.isRunning {
+        // Generous: at the start of a run dozens of brokers and services start at once on two cores.
+        let deadline = ContinuousClock.now + .seconds(90)
+        while ContinuousClock.now < deadline, !exit.hasExited {
             if let (status, _) = try? await HTTP.get("\(baseURL)/health/live"), status == 200 { return }
             try await Task.sleep(for: .milliseconds(25))
         }
-        let exitCode = process.isRunning ? nil : process.terminationStatus
-        stop()
+        let exitCode = exit.hasExited ? process.terminationStatus : nil
+        await kill()
         throw ServiceProcessError.didNotStart(service: service, exitCode: exitCode)
     }
 
-    public var isRunning: Bool { process.isRunning }
+    public var isRunning: Bool { !exit.hasExited }
 
-    /// SIGKILL: the crash case.
-    public func kill() {
-        if process.isRunning {
-            Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+    /// SIGKILL: the crash case. Returns once the process is gone.
+    public func kill() async {
+        guard !exit.hasExited else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        await exit.wait()
     }
 
-    /// SIGTERM and wait (the graceful case).
-    public func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+    /// SIGTERM and wait (the graceful case); SIGKILL after a minute, so nothing is left behind.
+    public func stop() async {
+        if !(await terminate(within: .seconds(60))) { await kill() }
     }
 
     /// SIGTERM, then whether it exited within `limit` (SIGKILL after, so nothing is left behind).
-    public func terminate(within limit: Duration) -> Bool {
-        guard process.isRunning else { return true }
+    public func terminate(within limit: Duration) async -> Bool {
+        guard !exit.hasExited else { return true }
         process.terminate()
-        let deadline = ContinuousClock.now + limit
-        while process.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
-        let exited = !process.isRunning
-        kill()
+        let exited = await exit.wait(within: limit)
+        await kill()
         return exited
+    }
+
+    /// For `defer`: SIGTERM now, SIGKILL a few seconds later if needed, then remove `paths` (the service's
+    /// data), all without waiting here.
+    public func cleanUp(removing paths: [String] = []) {
+        ProcessExit.terminateInBackground(process, exit: exit, grace: .seconds(10)) {
+            for path in paths { try? FileManager.default.removeItem(atPath: path) }
+        }
     }
 
     public var terminationStatus: Int32 { process.terminationStatus }
@@ -82,7 +87,7 @@ public enum ServiceProcessError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .didNotStart(let service, let exitCode):
-            "shop serve \(service) did not become live within 30 s (exit code \(exitCode.map(String.init) ?? "none, still running")); is \(ServiceProcess.shopBinaryPath) built?"
+            "shop serve \(service) did not become live within 90 s (exit code \(exitCode.map(String.init) ?? "none, still running")); is \(ServiceProcess.shopBinaryPath) built?"
         }
     }
 }

@@ -74,6 +74,25 @@ import Testing
         let anonymous = try await HTTPClient.shared.execute(HTTPClientRequest(url: gateway + "/auth/me"), timeout: .seconds(10))
         #expect(anonymous.status.code == 401)
 
+        // Idle: once the registration's event is published, no process of the stack (nor shop up itself) uses
+        // more than 2% of a core. A sender loop that re-woke itself once burned 1.3 cores in every service.
+        let iamMetrics = "http://127.0.0.1:\(8081 + offset)/metrics"
+        try await eventually("IAM published UserRegistered (outbox drained)", timeout: .seconds(60)) {
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: iamMetrics), timeout: .seconds(5))
+            let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            func value(_ series: String) -> Double? {
+                text.split(separator: "\n").first { $0.hasPrefix(series) }?.split(separator: " ").last.flatMap { Double($0) }
+            }
+            return (value("outbox_published_total") ?? 0) >= 1 && value("outbox_unpublished_rows") == 0
+        }
+        let names = ["broker", "config", "discovery", "iam", "gateway", "shop up"]
+        let watched = pids + [up.processIdentifier]
+        let usage = try await ProcessCPU.usage(of: watched, over: .seconds(10))
+        for (index, pid) in watched.enumerated() {
+            let share = try #require(usage[pid], "\(names[index]) (pid \(pid)) is gone")
+            #expect(share < 0.02, "\(names[index]) used \(Int(share * 1000) / 10)% of a core while idle")
+        }
+
         // A crashed process is restarted (with backoff) and serves again.
         let iamPid = pids[3]
         kill(iamPid, SIGKILL)

@@ -106,26 +106,60 @@ public struct BrokerAdmin: Sendable {
     /// ListOffsets for partitions of one topic: -1 latest, -2 earliest, t ≥ 0 the first offset at or
     /// after t (-1 in the result when there is none). Each partition is asked of its leader.
     public func listOffsets(topic: String, partitions: [Int32], timestamp: Int64) async throws(BrokerClientError) -> [Int32: Int64] {
-        var byLeader: [ClusterMetadata.Node: [Int32]] = [:]
-        for partition in partitions {
-            byLeader[try await cluster.leader(topic: topic, partition: partition), default: []].append(partition)
+        // A leader that moved answers NOT_LEADER_OR_FOLLOWER, one that went away drops the connection:
+        // those partitions are asked again of their leader after a metadata refresh, until `requestTimeout`.
+        let deadline = ContinuousClock.now + cluster.requestTimeout
+        var backoff = BrokerCluster.retryBackoff.first
+        var result: [Int32: Int64] = [:]
+        while true {
+            var lastError: BrokerClientError?
+            var byLeader: [ClusterMetadata.Node: [Int32]] = [:]
+            for partition in partitions where result[partition] == nil {
+                do {
+                    byLeader[try await cluster.leader(topic: topic, partition: partition), default: []].append(partition)
+                } catch where error.isRetriable {
+                    lastError = error
+                }
+            }
+            for (node, indexes) in byLeader {
+                do {
+                    let (answered, error) = try await listOffsets(topic: topic, partitions: indexes, timestamp: timestamp, at: node)
+                    result.merge(answered) { _, new in new }
+                    if let error { lastError = error }
+                } catch where error.isRetriable {
+                    lastError = error
+                }
+            }
+            guard let error = lastError, partitions.contains(where: { result[$0] == nil }) else { return result }
+            guard ContinuousClock.now < deadline else { throw error }
+            try? await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, BrokerCluster.retryBackoff.maximum)
+            _ = try? await cluster.refreshMetadata(topics: [topic])
+        }
+    }
+
+    /// One ListOffsets request to `node`: the partitions answered, and the last retriable error of those
+    /// that were not (any other error is thrown).
+    private func listOffsets(topic: String, partitions: [Int32], timestamp: Int64, at node: ClusterMetadata.Node)
+        async throws(BrokerClientError) -> ([Int32: Int64], BrokerClientError?) {
+        let connection = try await cluster.connection(to: node)
+        let request = ListOffsetsRequest(topics: [.init(name: topic, partitions: partitions.map { .init(partitionIndex: $0, timestamp: timestamp) })])
+        guard case .listOffsets(let response) = try await connection.send(.listOffsets(request), timeout: cluster.requestTimeout) else {
+            throw .unsupportedApi(.listOffsets, address: connection.address)
         }
         var result: [Int32: Int64] = [:]
-        for (node, indexes) in byLeader {
-            let connection = try await cluster.connection(to: node)
-            let request = ListOffsetsRequest(topics: [.init(name: topic, partitions: indexes.map { .init(partitionIndex: $0, timestamp: timestamp) })])
-            guard case .listOffsets(let response) = try await connection.send(.listOffsets(request)) else {
-                throw .unsupportedApi(.listOffsets, address: connection.address)
+        var retriable: BrokerClientError?
+        for entry in response.topics.flatMap(\.partitions) {
+            guard entry.errorCode == 0 else {
+                let error = BrokerClientError.broker(KafkaErrorCode(rawValue: entry.errorCode) ?? .unknownServerError,
+                                                     context: "ListOffsets \(topic)-\(entry.partitionIndex) at \(connection.address)")
+                guard error.isRetriable else { throw error }
+                retriable = error
+                continue
             }
-            for entry in response.topics.flatMap(\.partitions) {
-                guard entry.errorCode == 0 else {
-                    throw .broker(KafkaErrorCode(rawValue: entry.errorCode) ?? .unknownServerError,
-                                  context: "ListOffsets \(topic)-\(entry.partitionIndex)")
-                }
-                result[entry.partitionIndex] = entry.offset
-            }
+            result[entry.partitionIndex] = entry.offset
         }
-        return result
+        return (result, retriable)
     }
 
     // MARK: Groups

@@ -187,9 +187,17 @@ public actor BrokerConsumer {
                                            minBytes: 1, maxBytes: config.fetchMaxBytes,
                                            topics: topics.map { .init(topic: $0.key, partitions: $0.value) })
                 group.addTask {
-                    let connection = try await cluster.connection(to: node)
-                    guard case .fetch(let response) = try await connection.send(.fetch(request), timeout: maxWait + .seconds(30)) else { return nil }
-                    return response
+                    do {
+                        let connection = try await cluster.connection(to: node)
+                        guard case .fetch(let response) = try await connection.send(.fetch(request), timeout: maxWait + .seconds(30)) else { return nil }
+                        return response
+                    } catch let error as BrokerClientError where error.isRetriable {
+                        // This leader went away (or moved): the other leaders' records still count; the next
+                        // poll asks whoever leads these partitions by then.
+                        _ = try? await cluster.refreshMetadata(topics: Array(Set(owned.map(\.topic))))
+                        try await Task.sleep(for: .milliseconds(100))
+                        return nil
+                    }
                 }
             }
             var all: [FetchResponse] = []
@@ -251,15 +259,22 @@ public actor BrokerConsumer {
         let inGroup = manualAssignment == nil
         let request = OffsetCommitRequest(groupId: group, generationId: inGroup ? generation : -1, memberId: inGroup ? memberId : "",
                                           topics: topics.sorted { $0.key < $1.key }.map { .init(name: $0.key, partitions: $0.value) })
-        let coordinator = try await cluster.coordinator(group: group)
-        guard case .offsetCommit(let response) = try await coordinator.send(.offsetCommit(request)) else {
-            throw BrokerClientError.unsupportedApi(.offsetCommit, address: coordinator.address)
-        }
-        for partition in response.topics.flatMap(\.partitions) where partition.errorCode != 0 {
-            let code = KafkaErrorCode(rawValue: partition.errorCode) ?? .unknownServerError
+        // The coordinator may move or still be loading the group (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS):
+        // those are retried against the coordinator found again; the generation errors end the commit.
+        do {
+            try await cluster.withCoordinator(group: group) { coordinator in
+                guard case .offsetCommit(let response) = try await coordinator.send(.offsetCommit(request)) else {
+                    throw BrokerClientError.unsupportedApi(.offsetCommit, address: coordinator.address)
+                }
+                for partition in response.topics.flatMap(\.partitions) where partition.errorCode != 0 {
+                    throw BrokerClientError.broker(KafkaErrorCode(rawValue: partition.errorCode) ?? .unknownServerError,
+                                                   context: "committing offsets for group '\(group)'")
+                }
+            }
+        } catch BrokerClientError.broker(let code, let context) {
             if [.rebalanceInProgress, .illegalGeneration, .unknownMemberId].contains(code) { needsJoin = true }
             if code == .unknownMemberId { memberId = "" }
-            throw BrokerClientError.broker(code, context: "committing offsets for group '\(group)'")
+            throw BrokerClientError.broker(code, context: context)
         }
         lastCommit = ContinuousClock.now
     }
@@ -284,12 +299,12 @@ public actor BrokerConsumer {
         let subscriptionBytes = ConsumerProtocolSubscription(topics: subscription).encoded()
         let protocols = config.assignors.map { JoinGroupRequest.JoinProtocol(name: $0.name, metadata: subscriptionBytes) }
         for _ in 0..<20 {
-            let coordinator = try await cluster.coordinator(group: group)
+            guard let coordinator = try await reachCoordinator(group) else { continue }
             let request = JoinGroupRequest(groupId: group, sessionTimeoutMs: Self.milliseconds(config.sessionTimeout),
                                            rebalanceTimeoutMs: Self.milliseconds(config.rebalanceTimeout), memberId: memberId,
                                            protocolType: "consumer", protocols: protocols)
-            guard case .joinGroup(let joined) = try await coordinator.send(.joinGroup(request),
-                                                                            timeout: config.rebalanceTimeout + .seconds(10)) else {
+            guard let joinAnswer = try await coordinatorCall(group, coordinator, .joinGroup(request)) else { continue }
+            guard case .joinGroup(let joined) = joinAnswer else {
                 throw BrokerClientError.unsupportedApi(.joinGroup, address: coordinator.address)
             }
             let code = KafkaErrorCode(rawValue: joined.errorCode) ?? .unknownServerError
@@ -324,11 +339,19 @@ public actor BrokerConsumer {
                 assignments = assignor.syncGroupAssignments(members: members, partitionCounts: counts)
             }
             let sync = SyncGroupRequest(groupId: group, generationId: generation, memberId: memberId, assignments: assignments)
-            guard case .syncGroup(let synced) = try await coordinator.send(.syncGroup(sync), timeout: config.rebalanceTimeout + .seconds(10)) else {
+            guard let syncAnswer = try await coordinatorCall(group, coordinator, .syncGroup(sync)) else { continue }
+            guard case .syncGroup(let synced) = syncAnswer else {
                 throw BrokerClientError.unsupportedApi(.syncGroup, address: coordinator.address)
             }
             let syncCode = KafkaErrorCode(rawValue: synced.errorCode) ?? .unknownServerError
-            if [.rebalanceInProgress, .illegalGeneration].contains(syncCode) { continue }
+            // INVALID_REQUEST: librdkafka's mock coordinator answers so a member whose SyncGroup arrives after the
+            // leader's completed the generation; librdkafka's consumer rejoins on it, and so does this one.
+            if [.rebalanceInProgress, .illegalGeneration, .invalidRequest].contains(syncCode) { continue }
+            if [.notCoordinator, .coordinatorNotAvailable].contains(syncCode) {
+                await cluster.forgetCoordinator(group: group)
+                continue
+            }
+            if syncCode == .coordinatorLoadInProgress { continue }
             if syncCode == .unknownMemberId { memberId = ""; continue }
             guard syncCode == .none else { throw BrokerClientError.broker(syncCode, context: "syncing group '\(group)'") }
             let decoded = try ConsumerProtocolAssignment.decode(synced.assignment)
@@ -341,6 +364,29 @@ public actor BrokerConsumer {
             return
         }
         throw BrokerClientError.broker(.rebalanceInProgress, context: "joining group '\(group)': no stable generation after 20 attempts")
+    }
+
+    /// The group's coordinator, or nil when it cannot be reached now (it is forgotten, to be found again).
+    private func reachCoordinator(_ group: String) async throws -> BrokerConnection? {
+        do {
+            return try await cluster.coordinator(group: group)
+        } catch where error.isRetriable {
+            await cluster.forgetCoordinator(group: group)
+            try await Task.sleep(for: .milliseconds(100))
+            return nil
+        }
+    }
+
+    /// A JoinGroup or SyncGroup answer, or nil when the coordinator went away or moved meanwhile (it is
+    /// forgotten, to be found again).
+    private func coordinatorCall(_ group: String, _ coordinator: BrokerConnection, _ request: KafkaRequest) async throws -> KafkaResponse? {
+        do {
+            return try await coordinator.send(request, timeout: config.rebalanceTimeout + .seconds(10))
+        } catch where error.isRetriable {
+            await cluster.forgetCoordinator(group: group)
+            try await Task.sleep(for: .milliseconds(100))
+            return nil
+        }
     }
 
     static func milliseconds(_ duration: Duration) -> Int32 {
@@ -366,7 +412,11 @@ public actor BrokerConsumer {
             guard case .heartbeat(let response) = try await coordinator.send(
                 .heartbeat(HeartbeatRequest(groupId: group, generationId: generation, memberId: memberId))) else { return }
             switch KafkaErrorCode(rawValue: response.errorCode) ?? .unknownServerError {
-            case .none: break
+            case .none, .coordinatorLoadInProgress: break
+            case .notCoordinator, .coordinatorNotAvailable:
+                // The coordinator moved; the membership did not. Find it again and beat there next time
+                // (rejoining would make the whole group rebalance for nothing).
+                await cluster.forgetCoordinator(group: group)
             case .unknownMemberId:
                 memberId = ""
                 needsJoin = true
@@ -410,10 +460,27 @@ public actor BrokerConsumer {
 
     /// Committed offsets of a group (-1 where none).
     public func committedOffsets(group: String, _ partitions: [TopicPartition]) async throws -> [TopicPartition: Int64] {
-        let coordinator = try await cluster.coordinator(group: group)
         let topics = Dictionary(grouping: partitions, by: \.topic).map { OffsetFetchRequest.Topic(name: $0.key, partitionIndexes: $0.value.map(\.partition)) }
-        guard case .offsetFetch(let response) = try await coordinator.send(.offsetFetch(OffsetFetchRequest(groupId: group, topics: topics))) else {
-            throw BrokerClientError.unsupportedApi(.offsetFetch, address: coordinator.address)
+        // An OffsetFetch answered with an error carries offsets of -1: taking them as "no commit" would
+        // send the consumer back to its reset policy and re-read (or skip) what the group already
+        // committed. So errors are errors, and coordinator moves are retried.
+        let response = try await cluster.withCoordinator(group: group) { coordinator in
+            guard case .offsetFetch(let response) = try await coordinator.send(.offsetFetch(OffsetFetchRequest(groupId: group, topics: topics))) else {
+                throw BrokerClientError.unsupportedApi(.offsetFetch, address: coordinator.address)
+            }
+            if response.errorCode != 0 {
+                throw BrokerClientError.broker(KafkaErrorCode(rawValue: response.errorCode) ?? .unknownServerError,
+                                               context: "fetching the offsets of group '\(group)'")
+            }
+            for topic in response.topics {
+                // UNKNOWN_TOPIC_OR_PARTITION for one partition: nothing committed there (the reset policy decides).
+                for partition in topic.partitions
+                where partition.errorCode != 0 && partition.errorCode != KafkaErrorCode.unknownTopicOrPartition.rawValue {
+                    throw BrokerClientError.broker(KafkaErrorCode(rawValue: partition.errorCode) ?? .unknownServerError,
+                                                   context: "fetching the offset of \(topic.name)-\(partition.partitionIndex) for group '\(group)'")
+                }
+            }
+            return response
         }
         var result: [TopicPartition: Int64] = [:]
         for topic in response.topics { for partition in topic.partitions { result[TopicPartition(topic.name, partition.partitionIndex)] = partition.committedOffset } }

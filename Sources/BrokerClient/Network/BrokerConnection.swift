@@ -42,21 +42,21 @@ public final class BrokerConnection: Sendable {
         } catch {
             throw .connectionFailed(address: address, reason: "\(error)")
         }
-        let probe = BrokerConnection(address: address, channel: channel, clientId: clientId, versions: [.apiVersions: 3])
-        var table: [ApiVersionsResponse.ApiVersion]
+        let table: [ApiVersionsResponse.ApiVersion]
         do throws(BrokerClientError) {
-            let answer = try await probe.send(.apiVersions(ApiVersionsRequest(clientSoftwareName: "shop-broker-client",
-                                                                              clientSoftwareVersion: "1.0")),
-                                              timeout: timeout)
-            guard case .apiVersions(let response) = answer else { throw BrokerClientError.unsupportedApi(.apiVersions, address: address) }
-            table = response.apiKeys
-            if response.errorCode == KafkaErrorCode.unsupportedVersion.rawValue {
-                let retry = BrokerConnection(address: address, channel: channel, clientId: clientId, versions: [.apiVersions: 0])
-                guard case .apiVersions(let v0) = try await retry.send(.apiVersions(ApiVersionsRequest()), timeout: timeout) else {
-                    throw BrokerClientError.unsupportedApi(.apiVersions, address: address)
-                }
-                table = v0.apiKeys
+            // Ask at v3 (KIP-511); a broker that does not serve it answers an error, and we ask again at the
+            // version its answer allows (ApiVersionsAnswer), at most twice in all.
+            var asked: Int16 = 3
+            var answer = try await negotiate(channel: channel, address: address, clientId: clientId, version: asked, timeout: timeout)
+            if let retry = ApiVersionsAnswer.retryVersion(after: answer, asked: asked) {
+                asked = retry
+                answer = try await negotiate(channel: channel, address: address, clientId: clientId, version: asked, timeout: timeout)
             }
+            guard answer.errorCode == 0 else {
+                throw BrokerClientError.broker(KafkaErrorCode(rawValue: answer.errorCode) ?? .unknownServerError,
+                                               context: "ApiVersions v\(asked) at \(address)")
+            }
+            table = answer.apiKeys
         } catch {
             try? await channel.close()
             throw error
@@ -69,6 +69,18 @@ public final class BrokerConnection: Sendable {
             if top >= max(entry.minVersion, ours.lowerBound) { versions[key] = top }
         }
         return BrokerConnection(address: address, channel: channel, clientId: clientId, versions: versions)
+    }
+
+    /// One ApiVersions request at `version` on a connection not yet negotiated.
+    private static func negotiate(channel: Channel, address: String, clientId: String, version: Int16,
+                                  timeout: Duration) async throws(BrokerClientError) -> ApiVersionsResponse {
+        let probe = BrokerConnection(address: address, channel: channel, clientId: clientId, versions: [.apiVersions: version])
+        let request = version >= 3 ? ApiVersionsRequest(clientSoftwareName: "shop-broker-client", clientSoftwareVersion: "1.0")
+                                   : ApiVersionsRequest()
+        guard case .apiVersions(let response) = try await probe.send(.apiVersions(request), timeout: timeout) else {
+            throw BrokerClientError.unsupportedApi(.apiVersions, address: address)
+        }
+        return response
     }
 
     public func version(of key: ApiKey) -> Int16? { versions[key] }

@@ -1,8 +1,8 @@
 import ServiceKit
 
-extension ConfigServerError {
+extension ConfigServerError: APIErrorConvertible {
     /// The envelope error for the client: 400 for names, 404 for labels, 503 when git timed out, 500 otherwise.
-    var apiError: APIError {
+    public var apiError: APIError {
         switch self {
         case .invalidName(let field, _, let reason):
             APIError(.badRequest, description, errors: [FieldError(field: field, message: reason)])

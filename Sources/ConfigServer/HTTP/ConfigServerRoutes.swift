@@ -8,26 +8,25 @@ struct ConfigServerRoutes: Sendable {
     let resolver: ConfigResolver
 
     func register(on app: ServiceApp) {
-        let resolver = resolver
         app.route(.get, "/:application/:profile", doc: OperationDoc(
             "Configuration of an application for comma-separated profiles at the default label", tag: "config",
-            response: ConfigEnvironment.example, errors: [400, 404, 500, 503])) { _, context in
-            try await Self.answer(resolver, context, label: nil)
-        }
+            response: ConfigEnvironment.example, errors: [400, 404, 500, 503]), atDefaultLabel)
         app.route(.get, "/:application/:profile/:label", doc: OperationDoc(
             "Configuration of an application for comma-separated profiles at a branch, tag or commit ('/' written '(_)')",
-            tag: "config", response: ConfigEnvironment.example, errors: [400, 404, 500, 503])) { _, context in
-            try await Self.answer(resolver, context, label: try context.parameters.require("label"))
-        }
+            tag: "config", response: ConfigEnvironment.example, errors: [400, 404, 500, 503]), atLabel)
     }
 
-    static func answer(_ resolver: ConfigResolver, _ context: ServiceRequestContext, label: String?) async throws -> EnvelopeResponse<ConfigEnvironment> {
+    @Sendable func atDefaultLabel(_ request: Request, context: ServiceRequestContext) async throws -> EnvelopeResponse<ConfigEnvironment> {
+        try await environment(context, label: nil)
+    }
+
+    @Sendable func atLabel(_ request: Request, context: ServiceRequestContext) async throws -> EnvelopeResponse<ConfigEnvironment> {
+        try await environment(context, label: try context.parameters.require("label"))
+    }
+
+    private func environment(_ context: ServiceRequestContext, label: String?) async throws -> EnvelopeResponse<ConfigEnvironment> {
         let application = try context.parameters.require("application")
         let profiles = try context.parameters.require("profile")
-        do {
-            return EnvelopeResponse(try await resolver.environment(application: application, profiles: profiles, label: label))
-        } catch {
-            throw error.apiError
-        }
+        return EnvelopeResponse(try await resolver.environment(application: application, profiles: profiles, label: label))
     }
 }

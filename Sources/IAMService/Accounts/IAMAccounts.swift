@@ -6,9 +6,9 @@ public struct IAMAccounts: Sendable {
     public let store: IAMStore
     public let hasher: PasswordHasher
     public let configuration: IAMConfiguration
-    public let clock: IAMClock
+    public let clock: ServiceClock
 
-    public init(store: IAMStore, hasher: PasswordHasher, configuration: IAMConfiguration, clock: IAMClock = .system) {
+    public init(store: IAMStore, hasher: PasswordHasher, configuration: IAMConfiguration, clock: ServiceClock = .system) {
         self.store = store
         self.hasher = hasher
         self.configuration = configuration
@@ -86,12 +86,7 @@ public struct IAMAccounts: Sendable {
         let firstName = registration.firstName.trimmingCharacters(in: .whitespacesAndNewlines)
         let lastName = registration.lastName.trimmingCharacters(in: .whitespacesAndNewlines)
         let phone = registration.phoneNumber?.trimmingCharacters(in: .whitespacesAndNewlines)
-        var problems = EmailAddress.problems(with: email)
-        problems += configuration.passwordPolicy.problems(with: registration.password)
-        problems += Self.nameProblems(firstName, field: "firstName") + Self.nameProblems(lastName, field: "lastName")
-        if let phone, !phone.isEmpty, !Self.isPlausiblePhone(phone) {
-            problems.append(FieldError(field: "phoneNumber", message: "must be a phone number (digits, spaces, + - ( ))"))
-        }
+        let problems = registration.problems(policy: configuration.passwordPolicy)
         if !problems.isEmpty { throw IAMError.validation(problems) }
 
         let hash = try await hasher.hash(registration.password)

@@ -118,12 +118,36 @@ struct UserPageDTO: Codable, Sendable {
 }
 
 /// `PATCH /admin/users/{id}`: any subset of roles, enabled and locked.
+/// A field may be left out (unchanged); `null` is not a value of any of them and is refused, not read as
+/// "left out", so that a client that meant to clear something learns it cannot.
 struct UserPatchRequest: Codable, Sendable {
     var roles: [String]?
     var enabled: Bool?
     var locked: Bool?
 
     static let example = UserPatchRequest(roles: ["customer", "admin"], enabled: true, locked: false)
+
+    init(roles: [String]?, enabled: Bool?, locked: Bool?) {
+        self.roles = roles
+        self.enabled = enabled
+        self.locked = locked
+    }
+
+    enum CodingKeys: String, CodingKey { case roles, enabled, locked }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func present<T: Decodable>(_ type: T.Type, _ key: CodingKeys) throws -> T? {
+            guard container.contains(key) else { return nil }
+            if try container.decodeNil(forKey: key) {
+                throw DecodingError.valueNotFound(type, .init(codingPath: [key], debugDescription: "null is not allowed"))
+            }
+            return try container.decode(type, forKey: key)
+        }
+        roles = try present([String].self, .roles)
+        enabled = try present(Bool.self, .enabled)
+        locked = try present(Bool.self, .locked)
+    }
 }
 
 struct KeyRotationDTO: Codable, Sendable {

@@ -2,10 +2,10 @@ import Contracts
 import Foundation
 import ServiceKit
 
-extension IAMError {
+extension IAMError: APIErrorConvertible {
     /// The answer a client sees for each domain failure. Wrong password and unknown email share one
     /// message; lock and disable states are only told after the password was verified.
-    var apiError: APIError {
+    public var apiError: APIError {
         switch self {
         case .validation(let errors):
             .validation(errors)
@@ -61,14 +61,5 @@ extension IAMError {
         default:
             (500, "server_error", "internal error")
         }
-    }
-}
-
-/// Runs a domain call and turns `IAMError` into the envelope's error.
-func mapped<T>(_ body: () async throws -> T) async throws -> T {
-    do {
-        return try await body()
-    } catch let error as IAMError {
-        throw error.apiError
     }
 }

@@ -9,6 +9,7 @@ import ServiceKit
 /// `Cache-Control: no-store`. Client credentials come in the form or as HTTP Basic.
 struct OAuthTokenEndpoint {
     let core: IAMCore
+    let accountThrottle: AccountLoginThrottle
 
     func answer(form: [String: String], authorization: String?, metadata: EventMetadata) async -> Response {
         do {
@@ -18,7 +19,12 @@ struct OAuthTokenEndpoint {
                 guard let username = form["username"], let password = form["password"] else {
                     return error(400, "invalid_request", "username and password are required")
                 }
-                let user = try await core.accounts.login(email: username, password: password, metadata: metadata)
+                if let wait = accountThrottle.waitBeforeTrying(username) {
+                    return error(429, "slow_down", "too many failed logins for this account; retry in \(wait) s")
+                }
+                let user = try await accountThrottle.attempt(username) {
+                    try await core.accounts.login(email: username, password: password, metadata: metadata)
+                }
                 tokens = try await core.tokens.issueTokens(for: user, scope: form["scope"])
             case "refresh_token":
                 guard let refreshToken = form["refresh_token"] else {

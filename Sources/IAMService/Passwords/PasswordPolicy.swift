@@ -1,4 +1,5 @@
 import ServiceKit
+
 /// What a new password must satisfy. Length is the rule that matters (NIST SP 800-63B); composition rules
 /// are left out on purpose.
 public struct PasswordPolicy: Sendable, Equatable {
@@ -22,6 +23,10 @@ public struct PasswordPolicy: Sendable, Equatable {
         }
         if password.allSatisfy({ $0.isWhitespace }) {
             return [FieldError(field: field, message: "must not be only whitespace")]
+        }
+        // NUL and other control characters cannot be typed, and some stores and libraries cut strings at NUL.
+        if password.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return [FieldError(field: field, message: "must not contain control characters")]
         }
         return []
     }

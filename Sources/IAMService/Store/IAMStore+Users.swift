@@ -51,11 +51,14 @@ extension IAMStore {
     }
 
     func listUsers(page: Int, size: Int) async throws -> UserPage {
-        try await database.read { db in
+        // Both come from a query string: an offset past Int.max is a page past any data, never a trap.
+        let (offset, overflow) = page.multipliedReportingOverflow(by: size)
+        return try await database.read { db in
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM app_user") ?? 0
+            guard !overflow else { return UserPage(users: [], page: page, size: size, totalCount: total) }
             let rows = try Row.fetchAll(
                 db, sql: "SELECT * FROM app_user ORDER BY created_at, id LIMIT ? OFFSET ?",
-                arguments: [size, page * size])
+                arguments: [size, offset])
             return UserPage(users: try rows.map(Self.decodeUser), page: page, size: size, totalCount: total)
         }
     }

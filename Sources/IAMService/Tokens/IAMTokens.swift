@@ -9,11 +9,11 @@ public struct IAMTokens: Sendable {
     public let signingKeys: SigningKeyRing
     public let hasher: PasswordHasher
     public let configuration: IAMConfiguration
-    public let clock: IAMClock
+    public let clock: ServiceClock
 
     public init(
         store: IAMStore, signingKeys: SigningKeyRing, hasher: PasswordHasher, configuration: IAMConfiguration,
-        clock: IAMClock = .system
+        clock: ServiceClock = .system
     ) {
         self.store = store
         self.signingKeys = signingKeys

@@ -10,11 +10,11 @@ import JWTKit
 public actor SigningKeyRing {
     private let store: IAMStore
     private let configuration: IAMConfiguration
-    private let clock: IAMClock
+    private let clock: ServiceClock
     private var keys: [StoredSigningKey] = []
     private var collection = JWTKeyCollection()
 
-    public init(store: IAMStore, configuration: IAMConfiguration, clock: IAMClock = .system) {
+    public init(store: IAMStore, configuration: IAMConfiguration, clock: ServiceClock = .system) {
         self.store = store
         self.configuration = configuration
         self.clock = clock

@@ -112,6 +112,12 @@ public actor JWTVerifier {
     }
 
     private func refreshIfAllowed() async throws {
+        // A fetch already on its way (started by a request a moment ago for the same new key) is awaited,
+        // not skipped as "too soon": concurrent first requests must all see its keys.
+        if let refreshInFlight {
+            try await refreshInFlight.value
+            return
+        }
         if let lastRefresh, ContinuousClock.now - lastRefresh < minimumRefreshInterval { return }
         try await refresh()
     }

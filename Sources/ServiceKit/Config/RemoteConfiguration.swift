@@ -20,14 +20,21 @@ public enum RemoteConfiguration {
     /// `merged(environment:application:)` with the warning sent to `warn`.
     public static func merged(environment: [String: String], application: String,
                               warn: @Sendable (String) -> Void) async throws -> [String: String] {
+        overlay(environment, on: try await remote(environment: environment, application: application, warn: warn))
+    }
+
+    /// The config server's properties alone (empty without `CONFIG_SERVER_URL`, or when an optional
+    /// server cannot answer: then `warn` says so).
+    public static func remote(environment: [String: String], application: String,
+                              warn: @Sendable (String) -> Void) async throws -> [String: String] {
         guard let settings = try RemoteConfigurationSettings(environment: environment, application: application) else {
-            return environment
+            return [:]
         }
         do {
-            return overlay(environment, on: try await fetch(settings))
+            return try await fetch(settings)
         } catch where settings.optional {
             warn("\(error) Continuing with the environment alone (CONFIG_SERVER_OPTIONAL=true).")
-            return environment
+            return [:]
         }
     }
 

@@ -17,7 +17,7 @@ public struct ServiceConfig: Sendable {
     /// `JWT_ISSUER` and `JWT_AUDIENCE`: what tokens must say.
     public var jwtIssuer: String
     public var jwtAudience: String
-    /// `LOG_LEVEL` (default info) and `LOG_FORMAT` (json or text; default json).
+    /// `LOG_LEVEL` (default info) and `LOG_FORMAT` (json or text; default text on a terminal, else json).
     public var logLevel: String
     public var logFormat: String
     /// `CORS_ALLOWED_ORIGINS`: `*` (default) or a comma-separated list.
@@ -33,6 +33,24 @@ public struct ServiceConfig: Sendable {
     /// `DISCOVERY_ADVERTISED_HOST`: the host registered for others to dial (default: `HOST`, with
     /// 0.0.0.0 mapped to 127.0.0.1).
     public var discoveryAdvertisedHost: String?
+    /// `OUTBOX_POLL_INTERVAL_MS` (default 1000): how often the outbox relay looks for rows without a
+    /// commit signal, and refreshes its lag metrics.
+    public var outboxPollInterval: Duration
+    /// `TRUSTED_PROXIES` (default loopback): the peers whose `X-Forwarded-For` is believed, so that a
+    /// service behind the gateway rate-limits the real client, not the gateway.
+    public var trustedProxies: TrustedProxies
+
+    /// `HTTP_IDLE_TIMEOUT_SECONDS` (default 30): a connection that sends nothing for this long (no request,
+    /// half a request line, headers or a body that stop coming) is closed, so stalled clients cannot hold
+    /// connections for ever (slowloris).
+    public var httpIdleTimeout: Duration
+    /// `HTTP_MAX_CONNECTIONS` (default 2000): beyond this the service stops accepting until some close.
+    public var httpMaxConnections: Int
+
+    /// `KAFKA_BOOTSTRAP_SERVERS` as a list of HOST:PORT.
+    public var kafkaBootstrapList: [String] {
+        kafkaBootstrapServers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
 
     public var databasePath: String {
         URL(fileURLWithPath: dataDirectory).appendingPathComponent(serviceName).appendingPathComponent("\(serviceName).sqlite").path
@@ -44,12 +62,17 @@ public struct ServiceConfig: Sendable {
         host = env.string("HOST", default: "127.0.0.1")
         port = try env.int("PORT", default: defaultPort, range: 0...65535)
         dataDirectory = env.string("DATA_DIR", default: "./.data")
-        kafkaBootstrapServers = env.string("KAFKA_BOOTSTRAP_SERVERS", default: "127.0.0.1:9092")
-        jwksURL = env.string("JWKS_URL", default: "http://127.0.0.1:8081/.well-known/jwks.json")
-        jwtIssuer = env.string("JWT_ISSUER", default: "http://127.0.0.1:8081")
+        kafkaBootstrapServers = env.string("KAFKA_BOOTSTRAP_SERVERS", default: "127.0.0.1:\(ServiceCatalogue.port(of: "broker") ?? 9092)")
+        let iam = ServiceCatalogue.localURL(of: "iam") ?? "http://127.0.0.1:8081"
+        jwksURL = env.string("JWKS_URL", default: iam + "/.well-known/jwks.json")
+        jwtIssuer = env.string("JWT_ISSUER", default: iam)
         jwtAudience = env.string("JWT_AUDIENCE", default: "shop")
         logLevel = env.string("LOG_LEVEL", default: "info")
-        logFormat = env.string("LOG_FORMAT", default: "json")
+        // A person at a terminal reads short lines; anything else (a pipe, a file, a shipper) gets JSON.
+        logFormat = env.string("LOG_FORMAT", default: isatty(STDERR_FILENO) == 1 ? "text" : "json")
+        guard ["json", "text"].contains(logFormat) else {
+            throw ConfigError.invalid(name: "LOG_FORMAT", value: logFormat, expected: "json or text")
+        }
         corsAllowedOrigins = env.string("CORS_ALLOWED_ORIGINS", default: "*").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         maxBodyBytes = try env.int("MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20))
         let mode = env.string("SHOP_ENV", default: "development")
@@ -60,7 +83,22 @@ public struct ServiceConfig: Sendable {
         discoveryURL = env.optional("DISCOVERY_URL")
         discoveryHeartbeatInterval = .seconds(try env.int("DISCOVERY_HEARTBEAT_SECONDS", default: 10, range: 1...3600))
         discoveryAdvertisedHost = env.optional("DISCOVERY_ADVERTISED_HOST")
+        httpIdleTimeout = .seconds(try env.int("HTTP_IDLE_TIMEOUT_SECONDS", default: 30, range: 1...3600))
+        httpMaxConnections = try env.int("HTTP_MAX_CONNECTIONS", default: 2000, range: 1...1_000_000)
+        outboxPollInterval = .milliseconds(try env.int("OUTBOX_POLL_INTERVAL_MS", default: 1000, range: 10...600_000))
+        trustedProxies = try TrustedProxies(parsing: env.string("TRUSTED_PROXIES", default: TrustedProxies.loopbackSpec), variable: "TRUSTED_PROXIES")
     }
+
+    /// Every variable `init` reads, plus the ones read before it (remote configuration, `shop up`): the
+    /// settings every service knows, for the start-up report of unknown keys.
+    public static let settingNames = [
+        "HOST", "PORT", "DATA_DIR", "KAFKA_BOOTSTRAP_SERVERS", "JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE", "LOG_LEVEL",
+        "LOG_FORMAT", "CORS_ALLOWED_ORIGINS", "MAX_BODY_BYTES", "SHOP_ENV", "DISCOVERY_URL", "DISCOVERY_HEARTBEAT_SECONDS",
+        "DISCOVERY_ADVERTISED_HOST", "OUTBOX_POLL_INTERVAL_MS", "TRUSTED_PROXIES", "HTTP_IDLE_TIMEOUT_SECONDS", "HTTP_MAX_CONNECTIONS",
+        "CONFIG_SERVER_URL", "SHOP_PROFILE", "CONFIG_LABEL", "CONFIG_SERVER_OPTIONAL", "CONFIG_SERVER_TIMEOUT_SECONDS",
+        "CONFIG_SERVER_ATTEMPTS", "CONFIG_SERVER_RETRY_DELAY_MS", "SHOP_UP_PID",
+        "IDEMPOTENCY_RETENTION_HOURS", "IDEMPOTENCY_LEASE_SECONDS",
+    ]
 }
 
 public enum ConfigError: Error, CustomStringConvertible {

@@ -7,15 +7,34 @@ extension Request {
     /// context's body limit, 400 for malformed JSON, and 400 with one message per field for missing or
     /// wrongly typed fields.
     public func decodeJSON<T: Decodable>(_ type: T.Type, context: ServiceRequestContext) async throws -> T {
+        try await decodeJSON(type, context: context) { _ in [] }
+    }
+
+    /// The body as JSON of type `T`, checked by `validate` (the route's own rules, one message per field).
+    /// Every problem is answered at once: the missing and mistyped fields, and what `validate` says about
+    /// the others (it sees the body with stand-ins at the broken fields; its messages about those are dropped).
+    public func decodeJSON<T: Decodable>(_ type: T.Type, context: ServiceRequestContext,
+                                         validate: (T) -> [FieldError]) async throws -> T {
         if let contentType = headers[.contentType], !contentType.lowercased().hasPrefix("application/json") {
             throw APIError(.unsupportedMediaType, "Send the body as application/json")
         }
         let buffer = try await collectBody(limit: context.bodyLimit)
         guard buffer.readableBytes > 0 else { throw APIError.badRequest("The request body is empty; send a JSON object") }
+        let outcome: FieldDecoding.Outcome<T>
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+            outcome = try FieldDecoding.decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {
             throw APIError.decoding(error)
+        }
+        switch outcome {
+        case .decoded(let value):
+            let problems = validate(value)
+            if !problems.isEmpty { throw APIError.validation(problems) }
+            return value
+        case .invalid(let errors, let standIn):
+            let broken = Set(errors.map(\.field))
+            let others = standIn.map { validate($0).filter { !broken.contains($0.field) } } ?? []
+            throw APIError.validation(errors + others)
         }
     }
 
@@ -69,7 +88,7 @@ extension APIError {
         }
     }
 
-    private static func describe(_ type: Any.Type) -> String {
+    static func describe(_ type: Any.Type) -> String {
         switch type {
         case is String.Type: "a string"
         case is Bool.Type: "a boolean"

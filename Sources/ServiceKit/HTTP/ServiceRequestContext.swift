@@ -10,8 +10,11 @@ public struct ServiceRequestContext: RequestContext {
     public var requestId: String = ""
     /// Set by `AuthMiddleware` once a bearer token verified.
     public var principal: Principal?
-    /// The peer's IP address, for rate limiting and logs.
+    /// The socket peer's IP address.
     public let remoteAddress: String?
+    /// The client's address: the peer, or the address a trusted proxy forwarded (`TRUSTED_PROXIES`), set
+    /// by `ClientAddressMiddleware`. Rate limits and logs use this one.
+    public var clientAddress: String?
     /// Bodies larger than this are refused with 413 before they are decoded.
     public var bodyLimit: Int = 1 << 20
 
@@ -20,6 +23,7 @@ public struct ServiceRequestContext: RequestContext {
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress?.ipAddress
+        clientAddress = remoteAddress
     }
 
     /// The principal of an authenticated route; 401 when the route was reached without one.

@@ -18,6 +18,17 @@ public struct Validator: Sendable {
         errors.append(FieldError(field: field, message: message))
     }
 
+    /// A query parameter as an integer in `range`: `default` when absent; a message (and `default`) when it
+    /// is not a whole number or out of range, so that a bad value is answered, never silently replaced.
+    public mutating func integer(_ raw: String?, _ field: String, default value: Int, range: ClosedRange<Int>) -> Int {
+        guard let raw else { return value }
+        guard let parsed = Int(raw), range.contains(parsed) else {
+            add(field, "must be a whole number between \(range.lowerBound) and \(range.upperBound)")
+            return value
+        }
+        return parsed
+    }
+
     public func finish() throws {
         if !errors.isEmpty { throw APIError.validation(errors) }
     }

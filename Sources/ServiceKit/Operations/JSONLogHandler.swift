@@ -2,7 +2,7 @@ import Foundation
 import Logging
 
 /// One JSON object per line on stderr: time, level, service, message, and the metadata (request id,
-/// principal, …), for log shippers. `LOG_FORMAT=text` keeps swift-log's default handler instead.
+/// principal, …), for log shippers. `LOG_FORMAT=text` uses `TextLogHandler` instead.
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
@@ -41,7 +41,7 @@ public struct JSONLogHandler: LogHandler {
         let parsedLevel = Logger.Level(rawValue: level.lowercased()) ?? .info
         LoggingSystem.bootstrap { label in
             if format == "text" {
-                var handler = StreamLogHandler.standardError(label: label)
+                var handler = TextLogHandler()
                 handler.logLevel = parsedLevel
                 return handler
             }

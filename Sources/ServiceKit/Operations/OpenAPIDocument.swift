@@ -6,26 +6,50 @@ import Synchronization
 /// values; their JSON schema is derived from the encoded example, so the document cannot drift from the
 /// types the handlers really decode and encode.
 public struct OperationDoc: Sendable {
+    /// A query parameter the route reads.
+    public struct QueryParameter: Sendable {
+        public var name: String
+        /// `integer` or `string`.
+        public var type: String
+        public var minimum: Int?
+        public var maximum: Int?
+        public var summary: String
+
+        public static func integer(_ name: String, _ range: ClosedRange<Int>, _ summary: String) -> QueryParameter {
+            QueryParameter(name: name, type: "integer", minimum: range.lowerBound, maximum: range.upperBound, summary: summary)
+        }
+
+        public static func string(_ name: String, _ summary: String) -> QueryParameter {
+            QueryParameter(name: name, type: "string", minimum: nil, maximum: nil, summary: summary)
+        }
+    }
+
     public var summary: String
     public var tag: String
     public var requiresAuth: Bool
     public var requestExample: (any Encodable & Sendable)?
     public var requestContentType: String
     public var responseExample: (any Encodable & Sendable)?
+    /// Set for answers that are not the envelope (Prometheus text, HTML, RFC 6749 or JWKS JSON).
+    public var rawResponseContentType: String?
     public var successStatus: Int
     public var errorStatuses: [Int]
+    public var query: [QueryParameter]
 
     public init(_ summary: String, tag: String, requiresAuth: Bool = false, request: (any Encodable & Sendable)? = nil,
                 requestContentType: String = "application/json", response: (any Encodable & Sendable)? = nil,
-                successStatus: Int = 200, errors: [Int] = []) {
+                rawResponse rawResponseContentType: String? = nil, successStatus: Int = 200, errors: [Int] = [],
+                query: [QueryParameter] = []) {
         self.summary = summary
         self.tag = tag
         self.requiresAuth = requiresAuth
         requestExample = request
         self.requestContentType = requestContentType
         responseExample = response
+        self.rawResponseContentType = rawResponseContentType
         self.successStatus = successStatus
         errorStatuses = errors
+        self.query = query
     }
 }
 
@@ -40,31 +64,69 @@ public final class OpenAPIDocument: Sendable {
         self.version = version
     }
 
-    func add(method: HTTPRequest.Method, path: String, doc: OperationDoc) {
+    /// - Parameters:
+    ///   - implied: statuses the route's middleware can answer (429 from a rate limit, 403 from a role check).
+    func add(method: HTTPRequest.Method, path: String, doc: OperationDoc, implied: [Int] = []) {
         let segments = path.split(separator: "/").map { segment in
             segment.hasPrefix(":") ? "{\(segment.dropFirst())}" : String(segment)
         }
         var operation: [String: JSONValue] = ["summary": .string(doc.summary), "tags": [.string(doc.tag)]]
-        let parameters: [JSONValue] = segments.filter { $0.hasPrefix("{") }.map { segment in
+        var parameters: [JSONValue] = segments.filter { $0.hasPrefix("{") }.map { segment in
             ["name": .string(String(segment.dropFirst().dropLast())), "in": "path", "required": true, "schema": ["type": "string"]]
+        }
+        for parameter in doc.query {
+            var schema: [String: JSONValue] = ["type": .string(parameter.type)]
+            if let minimum = parameter.minimum { schema["minimum"] = .integer(Int64(minimum)) }
+            if let maximum = parameter.maximum { schema["maximum"] = .integer(Int64(maximum)) }
+            parameters.append(["name": .string(parameter.name), "in": "query", "required": false,
+                               "description": .string(parameter.summary), "schema": .object(schema)])
         }
         if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
         if doc.requiresAuth { operation["security"] = [["bearerAuth": []]] }
-        if let example = doc.requestExample.flatMap(JSONValue.of) {
+        var statuses = Set(doc.errorStatuses + implied + [500])
+        if doc.requiresAuth { statuses.insert(401) }
+        if let request = doc.requestExample, let example = JSONValue.of(request) {
             operation["requestBody"] = ["required": true,
-                                        "content": .object([doc.requestContentType: ["schema": example.schema, "example": example]])]
+                                        "content": .object([doc.requestContentType: ["schema": Self.schema(of: request, example: example),
+                                                                                      "example": example]])]
+            // Any body can be malformed, too large or of another type.
+            statuses.formUnion([400, 413, 415])
         }
+        if !doc.query.isEmpty { statuses.insert(400) }
         var responses: [String: JSONValue] = [:]
-        let data = doc.responseExample.flatMap(JSONValue.of) ?? .null
-        let envelope: JSONValue = ["status": "SUCCESS", "code": .integer(Int64(doc.successStatus)), "message": "OK", "data": data]
-        responses[String(doc.successStatus)] = ["description": "Success, in the standard envelope",
-                                                "content": ["application/json": ["schema": envelope.schema, "example": envelope]]]
-        for status in Set(doc.errorStatuses + (doc.requiresAuth ? [401] : []) + [500]).sorted() {
+        if let contentType = doc.rawResponseContentType {
+            var content: [String: JSONValue] = [:]
+            if let example = doc.responseExample.flatMap(JSONValue.of) { content = ["schema": example.schema, "example": example] }
+            responses[String(doc.successStatus)] = ["description": "Success (not the envelope)",
+                                                    "content": .object([contentType: .object(content)])]
+        } else {
+            let data = doc.responseExample.flatMap(JSONValue.of) ?? .null
+            let envelope: JSONValue = ["status": "SUCCESS", "code": .integer(Int64(doc.successStatus)), "message": "OK", "data": data]
+            responses[String(doc.successStatus)] = ["description": "Success, in the standard envelope",
+                                                    "content": ["application/json": ["schema": envelope.schema, "example": envelope]]]
+        }
+        for status in statuses.sorted() where status != doc.successStatus {
             responses[String(status)] = ["$ref": "#/components/responses/Error"]
         }
         operation["responses"] = .object(responses)
         let key = "/" + segments.joined(separator: "/")
         paths.withLock { $0[key, default: [:]][method.rawValue.lowercased()] = .object(operation) }
+    }
+
+    /// The example's schema, with `required` listing the properties its type does not declare optional
+    /// (read from the value's own stored properties, so it follows the Swift type the handler decodes).
+    static func schema(of value: any Encodable, example: JSONValue) -> JSONValue {
+        guard case .object(var schema) = example.schema else { return example.schema }
+        let mirror = Mirror(reflecting: value)
+        let required = mirror.children.compactMap { child -> String? in
+            guard let label = child.label else { return nil }
+            let name = label.hasPrefix("_") ? String(label.dropFirst()) : label
+            return Mirror(reflecting: child.value).displayStyle == .optional ? nil : name
+        }
+        if mirror.displayStyle == .struct, !required.isEmpty {
+            schema["required"] = .array(required.sorted().map { .string($0) })
+        }
+        return .object(schema)
     }
 
     /// The document as JSON.

@@ -52,5 +52,27 @@ enum PlatformMigrations {
             try db.create(index: "outbox_published_at", on: "outbox", columns: ["published_at"],
                           condition: Column("published_at") != nil)
         },
+        ServiceMigration("servicekit-v3-idempotency") { db in
+            // Idempotency-Key (ServiceKit/Idempotency): one row per (endpoint, caller, key), inserted before
+            // the request runs so that the primary key settles races; times are Unix milliseconds.
+            try db.execute(sql: """
+                CREATE TABLE idempotency_request (
+                    scope TEXT NOT NULL,
+                    principal TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('IN_PROGRESS', 'COMPLETED')),
+                    lease_token TEXT NOT NULL,
+                    locked_until INTEGER,
+                    response_code INTEGER,
+                    response_headers TEXT,
+                    response_body BLOB,
+                    created_at INTEGER NOT NULL,
+                    completed_at INTEGER,
+                    PRIMARY KEY (scope, principal, key)
+                )
+                """)
+            try db.create(index: "idempotency_request_created_at", on: "idempotency_request", columns: ["created_at"])
+        },
     ]
 }

@@ -4,10 +4,11 @@ import HTTPTypes
 import Logging
 import NIOCore
 import ServiceKit
+import ShopTestSupport
 import Synchronization
 
 /// A small upstream service on a real port. Paths ending in `/stream-echo` stream the request body back;
-/// `/status/<code>` answers that status with a plain-text body; `/slow` answers after 2 s; anything else
+/// `/status/<code>` answers that status with a plain-text body; `/slow` answers after 8 s; anything else
 /// answers JSON describing what arrived (`upstream`, `method`, `path`, lowercased `headers`). It also serves
 /// `/.well-known/jwks.json` when given a key set, and `/services/<name>` when given registry instances.
 final class EchoUpstream: Sendable {
@@ -59,7 +60,7 @@ final class EchoUpstream: Sendable {
                                     body: .init(byteBuffer: ByteBuffer(string: "upstream \(code)")))
                 }
                 if path.hasSuffix("/slow") {
-                    try await Task.sleep(for: .seconds(2))
+                    try await Task.sleep(for: .seconds(8))
                 }
                 var headers: [String: String] = [:]
                 for field in request.headers { headers[field.name.canonicalName] = field.value }
@@ -87,4 +88,11 @@ final class RequestLog: Sendable {
     private let values = Mutex<[String]>([])
     func append(_ id: String) { values.withLock { $0.append(id) } }
     var ids: [String] { values.withLock { $0 } }
+}
+
+extension EnvelopeClient.Answer {
+    /// The name of the `EchoUpstream` that answered.
+    var upstream: String? { json["upstream"]?.stringValue }
+    /// The request headers the upstream saw, by lowercased name.
+    var upstreamHeaders: [String: String] { json["headers"]?.objectValue?.compactMapValues { $0.stringValue } ?? [:] }
 }

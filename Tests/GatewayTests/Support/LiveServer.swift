@@ -19,7 +19,8 @@ final class LiveServer: Sendable {
         let app = try make { channel in bound.set(channel.localAddress?.port) }
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: Logger(label: "test-\(name)")))
         let task = Task { try await group.run() }
-        let deadline = ContinuousClock.now + .seconds(10)
+        // Generous: the whole suite shares this process and two cores.
+        let deadline = ContinuousClock.now + .seconds(60)
         var port: Int?
         while port == nil, ContinuousClock.now < deadline {
             port = bound.value
@@ -28,7 +29,7 @@ final class LiveServer: Sendable {
         guard let port else {
             await group.triggerGracefulShutdown()
             task.cancel()
-            throw TestFailure("\(name) did not start listening within 10 s")
+            throw TestFailure("\(name) did not start listening within 60 s")
         }
         self.port = port
         self.group = group

@@ -1,12 +1,13 @@
 import Gateway
 import Hummingbird
 import ServiceKit
+import ShopTestSupport
 
 /// The assembled gateway application served live in-process on a free port.
 final class TestGateway: Sendable {
     let server: LiveServer
     var baseURL: String { server.baseURL }
-    var client: GatewayClient { GatewayClient(baseURL: baseURL) }
+    var client: EnvelopeClient { EnvelopeClient(baseURL: baseURL) }
 
     static let issuer = "https://iam.gateway-tests"
     static let audience = "shop"
@@ -17,7 +18,7 @@ final class TestGateway: Sendable {
                    "JWKS_URL": "http://127.0.0.1:9/.well-known/jwks.json"]
         for (key, value) in environment { env[key] = value }
         let config = try ServiceConfig(serviceName: "gateway", defaultPort: 0, environment: env)
-        let app = try GatewayServer.makeApp(config: config, environment: env)
+        let app = try await GatewayServer.makeApp(config: config, environment: env)
         server = try await LiveServer("gateway") { onServerRunning in app.application(onServerRunning: onServerRunning) }
     }
 

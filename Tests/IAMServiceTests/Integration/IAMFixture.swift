@@ -13,7 +13,7 @@ final class IAMProcessFixture: @unchecked Sendable {
     static let adminEmail = "admin@shop.test"
     static let adminPassword = "admin-password-for-tests"
 
-    var client: HTTPTestClient { HTTPTestClient(baseURL: iam.baseURL) }
+    var client: EnvelopeClient { EnvelopeClient(baseURL: iam.baseURL) }
     var bootstrap: String { "127.0.0.1:\(brokerPort)" }
 
     init(brokerRunning: Bool = true, extraEnvironment: [String: String] = [:]) async throws {
@@ -42,26 +42,26 @@ final class IAMProcessFixture: @unchecked Sendable {
 
     /// SIGKILL the service and start it again on the same port and data.
     func crashAndRestartIAM() async throws {
-        iam.kill()
+        await iam.kill()
         iam = try await ServiceProcess(service: "iam", port: iam.port, environment: environment, logFile: dataDirectory + "/iam-2.log")
     }
 
+    /// For `defer`: stops both processes and removes the data without waiting here.
     func stop() {
-        iam.stop()
-        broker?.stop()
-        try? FileManager.default.removeItem(atPath: dataDirectory)
+        broker?.shutdown()
+        iam.cleanUp(removing: [dataDirectory])
     }
 
     // MARK: helpers used by several tests
 
-    func register(_ email: String, password: String = "correct horse battery") async throws -> HTTPTestClient.Answer {
+    func register(_ email: String, password: String = "correct horse battery") async throws -> EnvelopeClient.Answer {
         try await client.send(.POST, "/auth/register", json: [
             "email": .string(email), "password": .string(password),
             "firstName": "Ada", "lastName": "Lovelace", "phoneNumber": "+44 20 7946 0000",
         ])
     }
 
-    func login(_ email: String, password: String = "correct horse battery") async throws -> HTTPTestClient.Answer {
+    func login(_ email: String, password: String = "correct horse battery") async throws -> EnvelopeClient.Answer {
         try await client.send(.POST, "/auth/login", json: ["email": .string(email), "password": .string(password)])
     }
 

@@ -95,9 +95,19 @@ import Testing
         #expect(page.status == 200)
         #expect(page.data?["items"]?.arrayValue?.count == 1)
         #expect((page.data?["total"]?.intValue ?? 0) >= 2)
+        // Paging input from outside: a bad or huge value is a 400 naming it, never a crash or a silent default.
+        for query in ["page=9223372036854775807&size=2", "page=-1", "size=0", "size=150", "page=abc", "size=2.5"] {
+            let refused = try await fixture.client.send(.GET, "/admin/users?\(query)", bearer: admin)
+            #expect(refused.status == 400 && !refused.errorFields.isEmpty, "\(query): \(refused.text)")
+        }
+        #expect(try await fixture.client.send(.GET, "/admin/users?page=1000000&size=100", bearer: admin).data?["items"]?.arrayValue?.isEmpty == true)
+        #expect(try await fixture.client.send(.GET, "/health/live").status == 200)
         let promoted = try await fixture.client.send(.PATCH, "/admin/users/\(daveId)", json: ["roles": ["customer", "admin"]], bearer: admin)
         #expect(promoted.status == 200)
         #expect(Set(promoted.data?["roles"]?.arrayValue?.compactMap(\.stringValue) ?? []) == ["customer", "admin"])
+        // null is not "left out": refused, naming the field, and nothing changes.
+        let nulled = try await fixture.client.send(.PATCH, "/admin/users/\(daveId)", json: ["enabled": .null, "locked": false], bearer: admin)
+        #expect(nulled.status == 400 && nulled.errorFields == ["enabled"], "\(nulled.text)")
         let disabled = try await fixture.client.send(.PATCH, "/admin/users/\(daveId)", json: ["enabled": false], bearer: admin)
         #expect(disabled.status == 200)
         #expect(try await fixture.login("dave@example.com").status == 403)
@@ -172,7 +182,7 @@ import Testing
         let fixture = try await IAMProcessFixture(extraEnvironment: ["MAX_BODY_BYTES": "4096", "IAM_LOGIN_RATE_BURST": "10", "IAM_LOGIN_RATE_PER_MINUTE": "1"])
         defer { fixture.stop() }
         let client = fixture.client
-        func expectEnvelope(_ answer: HTTPTestClient.Answer, _ status: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+        func expectEnvelope(_ answer: EnvelopeClient.Answer, _ status: Int, sourceLocation: SourceLocation = #_sourceLocation) {
             #expect(answer.status == status, sourceLocation: sourceLocation)
             #expect(answer.envelopeStatus == "ERROR" && answer.code == status, "\(answer.text)", sourceLocation: sourceLocation)
             #expect(answer.headers.first(name: "X-Request-Id") != nil, sourceLocation: sourceLocation)
@@ -180,6 +190,10 @@ import Testing
         let invalid = try await client.send(.POST, "/auth/register", json: ["email": "not-an-email", "password": "short", "firstName": "", "lastName": "X"])
         expectEnvelope(invalid, 400)
         #expect(Set(invalid.errorFields).isSuperset(of: ["email", "password"]))
+        // Missing fields and broken rules are answered together: the client fixes everything in one go.
+        let several = try await client.send(.POST, "/auth/register", json: ["email": "not-an-email", "password": "x"])
+        expectEnvelope(several, 400)
+        #expect(Set(several.errorFields) == ["email", "password", "firstName", "lastName"], "\(several.text)")
         expectEnvelope(try await client.send(.POST, "/auth/register", raw: ("{\"email\":", "application/json")), 400)
         let wrongType = try await client.send(.POST, "/auth/login", json: ["email": 42, "password": "x"])
         expectEnvelope(wrongType, 400)
@@ -200,7 +214,7 @@ import Testing
         // Demoting the last administrator cannot be done: 422.
         expectEnvelope(try await client.send(.PATCH, "/admin/users/\(adminId)", json: ["roles": ["customer"]], bearer: admin), 422)
         // Login attempts from one client are rate limited: 429 with Retry-After.
-        var limited: HTTPTestClient.Answer?
+        var limited: EnvelopeClient.Answer?
         for _ in 0..<20 {
             let answer = try await fixture.login("gina@example.com", password: "wrong wrong wrong")
             if answer.status == 429 { limited = answer; break }

@@ -54,7 +54,7 @@ import Testing
         defer { fixture.stop() }
         let registered = try await fixture.register("jack@example.com")
         let userId = try #require(registered.data?["id"]?.stringValue)
-        #expect(fixture.iam.terminate(within: .seconds(8)))
+        #expect(await fixture.iam.terminate(within: .seconds(8)))
         try await fixture.startBroker()
         try await fixture.crashAndRestartIAM()
         try await Self.expectExactlyOneUserRegistered(fixture, userId: userId, email: "jack@example.com")

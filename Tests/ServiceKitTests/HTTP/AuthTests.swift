@@ -81,6 +81,25 @@ import Testing
         #expect(fetches.count.load(ordering: .relaxed) == 2)
     }
 
+    /// Twenty requests with the first token of a new key arrive together: one fetch, and every one of them
+    /// waits for it instead of being refused as "refreshed too recently" (2 of 20 were, before).
+    @Test func concurrentFirstRequestsAllWaitForTheOneFetch() async throws {
+        let signer = await Signer(kid: "k1")
+        let fetches = Fetches()
+        let verifier = JWTVerifier(source: JWKSSource(description: "test") {
+            fetches.count.add(1, ordering: .relaxed)
+            try await Task.sleep(for: .milliseconds(200))   // a slow IAM: the others arrive while it is fetched
+            return #"{"keys":[\#(signer.jwk)]}"#
+        }, issuer: "iam", audience: "shop", minimumRefreshInterval: .seconds(3600))
+        let token = try await signer.token()
+        let verified = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<20 { group.addTask { (try? await verifier.verify(token)) != nil } }
+            return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+        }
+        #expect(verified == 20)
+        #expect(fetches.count.load(ordering: .relaxed) == 1)
+    }
+
     @Test func middlewareRefusesWithoutTokenAndChecksRoles() async throws {
         let signer = await Signer(kid: "k1")
         let jwks = #"{"keys":[\#(signer.jwk)]}"#

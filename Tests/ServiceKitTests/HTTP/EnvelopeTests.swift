@@ -18,7 +18,7 @@ import Testing
         app.route(.get, "/hello/:name", doc: OperationDoc("Greets", tag: "test")) { _, context in
             EnvelopeResponse(Greeting(name: context.parameters.get("name") ?? "", count: 1))
         }
-        app.route(.post, "/greetings", doc: OperationDoc("Decodes", tag: "test", request: Greeting(name: "a", count: 1))) { request, context in
+        app.route(.post, "/greetings", doc: OperationDoc("Decodes", tag: "test", request: Greeting(name: "a", count: 1), successStatus: 201)) { request, context in
             let greeting = try await request.decodeJSON(Greeting.self, context: context)
             var check = Validator()
             check.require(!greeting.name.isEmpty, "name", "must not be empty")
@@ -184,7 +184,15 @@ import Testing
                     Issue.record("no paths in the OpenAPI document"); return
                 }
                 #expect(paths["/hello/{name}"] != nil)
-                #expect(paths["/greetings"] != nil)
+                // A body route: its required fields, and the statuses any body can get.
+                let greetings = paths["/greetings"]?["post"]
+                #expect(greetings?["requestBody"]?["content"]?["application/json"]?["schema"]?["required"] == ["count", "name"])
+                let statuses = Set(greetings?["responses"]?.objectValue?.keys.map { $0 } ?? [])
+                #expect(statuses.isSuperset(of: ["201", "400", "413", "415", "500"]), "\(statuses)")
+                // A rate-limited route documents 429; answers that are not the envelope say what they are.
+                #expect(paths["/limited"]?["post"]?["responses"]?["429"] != nil)
+                #expect(paths["/metrics"]?["get"]?["responses"]?["200"]?["content"]?["text/plain; version=0.0.4"] != nil)
+                #expect(paths["/swagger-ui.html"]?["get"]?["responses"]?["200"]?["content"]?["text/html"] != nil)
             }
             try await client.execute(uri: "/swagger-ui.html", method: .get) { response in
                 #expect(String(buffer: response.body).contains("/openapi.json"))

@@ -1,0 +1,19 @@
+import ServiceKit
+import ShopTestSupport
+
+extension EnvelopeClient {
+    func register(_ service: String, _ body: [String: JSONValue]) async throws -> Answer {
+        try await send(.POST, "/services/\(service)/instances", json: .object(body))
+    }
+}
+
+extension EnvelopeClient.Answer {
+    /// `data.instances` of a registry answer.
+    var instances: [JSONValue] { data?["instances"]?.arrayValue ?? [] }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
