@@ -42,6 +42,8 @@ let package = Package(
         ),
         // The reference argon2 implementation (Debian: libargon2-dev), for IAM's password hashes.
         .systemLibrary(name: "CArgon2", providers: [.apt(["libargon2-dev"])]),
+        // zlib (Debian: zlib1g-dev): gzip and the CRC-32 of message formats v0/v1.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Kafka-style LZ4 frames over CLZ4.
         .target(name: "LZ4", dependencies: ["CLZ4"]),
         // CRC-32C (Castagnoli): SSE4.2 on x86_64, chosen at run time, with a portable fallback.
@@ -49,7 +51,7 @@ let package = Package(
         // Pure encode/decode of Kafka frames, requests and responses, and RecordBatch v2; no I/O.
         .target(
             name: "KafkaWire",
-            dependencies: ["LZ4", "CCRC32C", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["LZ4", "CCRC32C", "CZlib", "RecordBatchLayout", .product(name: "NIOCore", package: "swift-nio")]
         ),
         // The Swift Kafka client: connections, cluster metadata, producer, consumer, admin.
         .target(
@@ -61,7 +63,9 @@ let package = Package(
             ]
         ),
         // Append-only partition logs: segments, indexes, recovery, retention, group-committed fsync.
-        .target(name: "LogStore", dependencies: ["CCRC32C"]),
+        // The 61-byte RecordBatch v2 header layout, one parser for LogStore and KafkaWire.
+        .target(name: "RecordBatchLayout", dependencies: ["CCRC32C"]),
+        .target(name: "LogStore", dependencies: ["CCRC32C", "RecordBatchLayout"]),
         // Builds synthetic RecordBatch v2 bytes for tests, the crash child and benchmarks.
         .target(name: "LogStoreTesting", dependencies: ["LogStore", "CCRC32C"]),
         // The broker: topics, produce and fetch paths, groups, offsets, idempotence.

@@ -51,19 +51,6 @@ def test_idempotence_duplicate_gap_and_stale_epoch(broker, topic):
         raw.close()
 
 
-def test_produce_v2_closes_the_connection(broker, topic):
-    raw = Raw(broker.bootstrap)
-    try:
-        raw.send(0, 2, struct.pack(">hi", 1, 1000) + struct.pack(">i", 0))
-        try:
-            raw.receive()
-            raise AssertionError("Produce v2 was answered")
-        except (ConnectionError, socket.timeout, OSError):
-            pass
-    finally:
-        raw.close()
-
-
 def test_garbage_truncated_and_absurd_frames_leave_the_broker_serving(broker, topic):
     hostile = [
         b"\x00\x00\x00\x10" + b"\xff" * 16,             # garbage body

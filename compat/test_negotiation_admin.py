@@ -33,7 +33,7 @@ def test_raw_apiversions_fallback_answers_error_35_with_the_key_table(broker):
         entries = [struct.unpack(">hhh", response[6 + 6 * i:12 + 6 * i]) for i in range(count)]
         assert (18, 0, 3) in entries
         assert (0, 0, 8) in entries
-        assert (1, 4, 11) in entries
+        assert (1, 0, 11) in entries  # every API from v0, as Kafka 3.9 served them
     finally:
         raw.close()
 

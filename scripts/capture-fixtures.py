@@ -8,7 +8,9 @@ frame without its size prefix). Clients reconnect to the address the broker adve
 must advertise the proxy. Usage:
 
     broker --listen 127.0.0.1:19093 --advertised-listener 127.0.0.1:19094 --data-dir /tmp/capture &
-    .venv/bin/python scripts/capture-fixtures.py 127.0.0.1:19093 19094
+    .venv/bin/python scripts/capture-fixtures.py 127.0.0.1:19093 19094 [client ...]
+
+The Go clients (sarama, kafka-go) are built from compat/go/ with Debian's packages (scripts/setup.sh).
 """
 import os
 import socket
@@ -95,7 +97,7 @@ class CaptureProxy:
             f.write(frame)
 
 
-CLIENTS = ("kcat", "kafka-python", "confluent-kafka")
+CLIENTS = ("kcat", "kafka-python", "confluent-kafka", "sarama", "kafka-go")
 
 
 def run_kcat(bootstrap, topic):
@@ -152,12 +154,36 @@ def run_confluent(bootstrap, topic):
     consumer.close()
 
 
+def build_go(name):
+    """Builds compat/go/<name> (Debian's sarama 1.22.1 / kafka-go 0.2.1, GOPATH mode) into a temp dir."""
+    import tempfile
+    out = os.path.join(tempfile.mkdtemp(prefix="capture-go-"), name)
+    env = dict(os.environ, GO111MODULE="off", GOPATH="/usr/share/gocode")
+    subprocess.run(["go", "build", "-o", out, f"./compat/go/{name}"], cwd=REPO, env=env, check=True)
+    return out
+
+
+def run_sarama(bootstrap, topic):
+    sarama = build_go("sarama")
+    subprocess.run([sarama, "produce", bootstrap, topic + "-sarama", "3", "s"], check=True, timeout=60)
+    subprocess.run([sarama, "consume", bootstrap, topic + "-sarama", "fixtures-" + uuid.uuid4().hex[:6], "3", "1000"], check=True, timeout=60)
+
+
+def run_kafka_go(bootstrap, topic):
+    kafkago = build_go("kafkago")
+    subprocess.run([kafkago, "create", bootstrap, topic + "-kg", "1"], check=True, timeout=60)
+    subprocess.run([kafkago, "produce", bootstrap, topic + "-kg", "3", "g"], check=True, timeout=60)
+    subprocess.run([kafkago, "consume", bootstrap, topic + "-kg", "fixtures-" + uuid.uuid4().hex[:6], "3", "1000"], check=True, timeout=60)
+
+
 def main():
     upstream = sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1:19093"
     port = int(sys.argv[2]) if len(sys.argv) > 2 else 19094
     proxy = CaptureProxy(upstream, port)
     topic = "fixtures-" + uuid.uuid4().hex[:6]
-    for run in (run_kcat, run_kafka_python, run_confluent):
+    runs = {"kcat": run_kcat, "kafka-python": run_kafka_python, "confluent-kafka": run_confluent, "sarama": run_sarama,
+            "kafka-go": run_kafka_go}
+    for run in [runs[name] for name in (sys.argv[3:] or CLIENTS)]:
         run(f"127.0.0.1:{proxy.port}", topic)
     for client in CLIENTS:
         pairs = sorted((key, version) for c, key, version in proxy.seen if c == client)

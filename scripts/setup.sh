@@ -6,11 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SYSTEM_PACKAGES=(liblz4-dev lz4 libsqlite3-dev libargon2-dev libssl-dev kcat)
+# zlib for message formats v0/v1 (KafkaWire); older Kafka clients for compat/test_go_clients.py, built offline
+# in GOPATH mode (cgo: sarama's zstd needs gcc).
+SYSTEM_PACKAGES+=(zlib1g-dev golang-go gcc golang-github-shopify-sarama-dev golang-github-segmentio-kafka-go-dev)
 # librdkafka's mock cluster, a Kafka-protocol cluster not written here, for the cluster tests (compat/mockcluster).
 SYSTEM_PACKAGES+=(librdkafka-dev)
-# The power-loss tests (compat/test_power_loss.py) loop-mount an ext4 image: mkfs.ext4, losetup, mount.
-SYSTEM_PACKAGES+=(e2fsprogs util-linux mount)
 PYTHON_PACKAGES=(lz4==4.4.5 kafka-python==3.0.12 confluent-kafka==2.16.1 pytest==9.2.0)
+# xxhash: kafka-python's legacy builder needs it to write magic-0 LZ4 sets the way 0.8/0.9 clients did.
+PYTHON_PACKAGES+=(xxhash==4.1.0)
 VENV=.venv
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }

@@ -74,10 +74,6 @@ final class BrokerRequestHandler: RequestProcessor {
         guard let advertised = key.advertisedVersions, advertised.contains(version) else {
             return .close(reason: "\(key) v\(version) is not supported")
         }
-        // Advertised only so that librdkafka < 2.11.1 enables compression (KAFKA-WIRE.md §0.3).
-        if key == .produce, version < 3 {
-            return .close(reason: "Produce v\(version) (message format < 2) is not supported")
-        }
         let request: KafkaRequest
         do {
             request = try KafkaRequest.decode(header: header, body: body)

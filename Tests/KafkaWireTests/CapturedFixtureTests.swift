@@ -4,8 +4,8 @@ import Testing
 @testable import KafkaWire
 
 /// Request frames captured from real clients (kcat / librdkafka 2.0.2, kafka-python 3.0.12,
-/// confluent-kafka / librdkafka 2.16) by scripts/capture-fixtures.py: each must decode, and encode
-/// back to exactly the bytes the client sent.
+/// confluent-kafka / librdkafka 2.16, and the older sarama 1.22.1 and kafka-go 0.2.1 from Debian) by
+/// scripts/capture-fixtures.py: each must decode, and encode back to exactly the bytes the client sent.
 @Suite struct CapturedFixtureTests {
     static let fixturesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
@@ -19,8 +19,8 @@ import Testing
 
     @Test func everyClientFamilyIsCaptured() {
         let clients = Set(Self.fixtures.map { $0.split(separator: "/")[0] })
-        #expect(clients == ["kcat", "kafka-python", "confluent-kafka"])
-        #expect(Self.fixtures.count >= 40)
+        #expect(clients == ["kcat", "kafka-python", "confluent-kafka", "sarama", "kafka-go"])
+        #expect(Self.fixtures.count >= 57)
     }
 
     @Test(arguments: fixtures)

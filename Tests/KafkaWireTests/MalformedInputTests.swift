@@ -131,8 +131,8 @@ import Testing
     }
 
     @Test func unsupportedVersions() {
-        let cases: [(ApiKey, Int16)] = [(.produce, 0), (.produce, 2), (.produce, 9), (.fetch, 3), (.fetch, 12), (.metadata, 9),
-                                        (.apiVersions, 4), (.listOffsets, 0), (.createTopics, 5), (.offsetCommit, 1), (.initProducerId, -1)]
+        let cases: [(ApiKey, Int16)] = [(.produce, -1), (.produce, 9), (.fetch, -1), (.fetch, 12), (.metadata, 9),
+                                        (.apiVersions, 4), (.listOffsets, -1), (.createTopics, 5), (.offsetCommit, 8), (.initProducerId, -1)]
         for (key, version) in cases {
             let header = RequestHeader(apiKey: key, apiVersion: version, correlationId: 1, clientId: nil)
             let error = expectWireError { _ = try KafkaRequest.decode(header: header, body: ByteBuffer()) }

@@ -28,8 +28,8 @@ import Testing
     }
 
     @Test func produce() throws {
-        try checkWireRequest(KafkaRequest.produce) { _ in
-            ProduceRequest(transactionalId: "txn", acks: -1, timeoutMs: 30_000, topics: [
+        try checkWireRequest(KafkaRequest.produce) { s in
+            ProduceRequest(transactionalId: s.since(3, "txn", nil), acks: -1, timeoutMs: 30_000, topics: [
                 .init(name: "orders", partitions: [.init(index: 0, records: recordsA), .init(index: 3, records: nil)]),
                 .init(name: "payments", partitions: [.init(index: 1, records: recordsB)]),
             ])
@@ -37,20 +37,20 @@ import Testing
         try checkWireResponse(KafkaResponse.produce) { s in
             ProduceResponse(topics: [
                 .init(name: "orders", partitions: [
-                    .init(index: 0, errorCode: 0, baseOffset: 42, logAppendTimeMs: 1_700_000_000_000,
+                    .init(index: 0, errorCode: 0, baseOffset: 42, logAppendTimeMs: s.since(2, 1_700_000_000_000, -1),
                           logStartOffset: s.since(5, 7, -1),
                           recordErrors: s.since(8, [.init(batchIndex: 2, batchIndexErrorMessage: "bad"), .init(batchIndex: 3)], []),
                           errorMessage: s.since(8, "some records failed", nil)),
                     .init(index: 1, errorCode: KafkaErrorCode.outOfOrderSequenceNumber.rawValue, baseOffset: -1),
                 ]),
-            ], throttleTimeMs: 5)
+            ], throttleTimeMs: s.since(1, 5, 0))
         }
     }
 
     @Test func fetch() throws {
         try checkWireRequest(KafkaRequest.fetch) { s in
             FetchRequest(
-                replicaId: -1, maxWaitMs: 500, minBytes: 1, maxBytes: 52_428_800, isolationLevel: 1,
+                replicaId: -1, maxWaitMs: 500, minBytes: 1, maxBytes: s.since(3, 52_428_800, Int32.max), isolationLevel: s.since(4, 1, 0),
                 sessionId: s.since(7, 9, 0), sessionEpoch: s.since(7, 3, -1),
                 topics: [.init(topic: "orders", partitions: [
                     .init(partition: 0, currentLeaderEpoch: s.since(9, 0, -1), fetchOffset: 17,
@@ -62,15 +62,15 @@ import Testing
         }
         try checkWireResponse(KafkaResponse.fetch) { s in
             FetchResponse(
-                throttleTimeMs: 3, errorCode: s.since(7, KafkaErrorCode.invalidFetchSessionEpoch.rawValue, 0), sessionId: s.since(7, 11, 0),
+                throttleTimeMs: s.since(1, 3, 0), errorCode: s.since(7, KafkaErrorCode.invalidFetchSessionEpoch.rawValue, 0), sessionId: s.since(7, 11, 0),
                 topics: [.init(topic: "orders", partitions: [
-                    .init(partitionIndex: 0, errorCode: 0, highWatermark: 100, lastStableOffset: 99,
+                    .init(partitionIndex: 0, errorCode: 0, highWatermark: 100, lastStableOffset: s.since(4, 99, -1),
                           logStartOffset: s.since(5, 10, -1),
-                          abortedTransactions: [.init(producerId: 1000, firstOffset: 50)],
+                          abortedTransactions: s.since(4, [.init(producerId: 1000, firstOffset: 50)], nil),
                           preferredReadReplica: s.since(11, 1, -1), records: recordsB),
                     .init(partitionIndex: 1, errorCode: KafkaErrorCode.offsetOutOfRange.rawValue, highWatermark: 5,
-                          lastStableOffset: 5, abortedTransactions: nil, records: ByteBuffer()),
-                    .init(partitionIndex: 2, highWatermark: 0, abortedTransactions: [], records: nil),
+                          lastStableOffset: s.since(4, 5, -1), abortedTransactions: nil, records: ByteBuffer()),
+                    .init(partitionIndex: 2, highWatermark: 0, abortedTransactions: s.since(4, [], nil), records: nil),
                 ])])
         }
     }
@@ -79,7 +79,7 @@ import Testing
         try checkWireRequest(KafkaRequest.listOffsets) { s in
             ListOffsetsRequest(replicaId: -1, isolationLevel: s.since(2, 1, 0), topics: [
                 .init(name: "orders", partitions: [
-                    .init(partitionIndex: 0, currentLeaderEpoch: s.since(4, 0, -1), timestamp: -1),
+                    .init(partitionIndex: 0, currentLeaderEpoch: s.since(4, 0, -1), timestamp: -1, maxNumOffsets: s.within(0...0, 5, 1)),
                     .init(partitionIndex: 1, currentLeaderEpoch: s.since(4, 2, -1), timestamp: 1_700_000_000_000),
                 ]),
             ])
@@ -87,7 +87,8 @@ import Testing
         try checkWireResponse(KafkaResponse.listOffsets) { s in
             ListOffsetsResponse(throttleTimeMs: s.since(2, 8, 0), topics: [
                 .init(name: "orders", partitions: [
-                    .init(partitionIndex: 0, errorCode: 0, timestamp: -1, offset: 123, leaderEpoch: s.since(4, 0, -1)),
+                    .init(partitionIndex: 0, errorCode: 0, timestamp: s.since(1, 1_700_000_000_000, -1), offset: s.since(1, 123, -1),
+                          leaderEpoch: s.since(4, 0, -1), oldStyleOffsets: s.within(0...0, [123, 0], [])),
                     .init(partitionIndex: 1, errorCode: KafkaErrorCode.unknownTopicOrPartition.rawValue),
                 ]),
             ])
@@ -119,11 +120,12 @@ import Testing
 
     @Test func offsetCommit() throws {
         try checkWireRequest(KafkaRequest.offsetCommit) { s in
-            OffsetCommitRequest(groupId: "g1", generationId: 3, memberId: "m-1",
+            OffsetCommitRequest(groupId: "g1", generationId: s.since(1, 3, -1), memberId: s.since(1, "m-1", ""),
                                 groupInstanceId: s.since(7, "instance-1", nil),
                                 retentionTimeMs: s.within(2...4, 86_400_000, -1),
                                 topics: [.init(name: "orders", partitions: [
-                                    .init(partitionIndex: 0, committedOffset: 10, committedLeaderEpoch: s.since(6, 0, -1), committedMetadata: "meta"),
+                                    .init(partitionIndex: 0, committedOffset: 10, committedLeaderEpoch: s.since(6, 0, -1),
+                                          commitTimestamp: s.within(1...1, 1_700_000_000_000, -1), committedMetadata: "meta"),
                                     .init(partitionIndex: 1, committedOffset: 11, committedMetadata: nil),
                                 ])])
         }
@@ -229,18 +231,19 @@ import Testing
     }
 
     @Test func createTopics() throws {
-        try checkWireRequest(KafkaRequest.createTopics) { _ in
+        try checkWireRequest(KafkaRequest.createTopics) { s in
             CreateTopicsRequest(topics: [
                 .init(name: "orders", numPartitions: 3, replicationFactor: 1,
                       configs: [.init(name: "cleanup.policy", value: "delete"), .init(name: "x", value: nil)]),
                 .init(name: "manual", numPartitions: -1, replicationFactor: -1,
                       assignments: [.init(partitionIndex: 0, brokerIds: [1]), .init(partitionIndex: 1, brokerIds: [1, 2])]),
-            ], timeoutMs: 30_000, validateOnly: true)
+            ], timeoutMs: 30_000, validateOnly: s.since(1, true, false))
         }
-        try checkWireResponse(KafkaResponse.createTopics) { _ in
-            CreateTopicsResponse(throttleTimeMs: 0, topics: [
+        try checkWireResponse(KafkaResponse.createTopics) { s in
+            CreateTopicsResponse(throttleTimeMs: s.since(2, 4, 0), topics: [
                 .init(name: "orders"),
-                .init(name: "orders2", errorCode: KafkaErrorCode.topicAlreadyExists.rawValue, errorMessage: "Topic 'orders2' already exists."),
+                .init(name: "orders2", errorCode: KafkaErrorCode.topicAlreadyExists.rawValue,
+                      errorMessage: s.since(1, "Topic 'orders2' already exists.", nil)),
             ])
         }
     }

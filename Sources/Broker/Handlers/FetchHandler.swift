@@ -18,8 +18,10 @@ extension BrokerRequestHandler {
             if collected.bytes >= minBytes || collected.hasError || now >= deadline {
                 metrics.bytesOut.increment(by: Int64(collected.bytes))
                 metrics.recordsOut.increment(by: collected.offsets)
-                var payload = encodeFetchResponse(collected, version: context.version)
-                payload.failed = collected.hasError
+                var payload = context.version < 4
+                    ? encodeLegacyFetchResponse(collected, version: context.version)
+                    : encodeFetchResponse(collected, version: context.version)
+                payload.failed = payload.failed || collected.hasError
                 return .parts(payload)
             }
             await appendSignal.wait(after: generation, timeout: deadline - now)
@@ -29,6 +31,8 @@ extension BrokerRequestHandler {
     struct CollectedPartition {
         var response: FetchResponse.Partition
         var regions: [SegmentRegion]
+        var fetchOffset: Int64 = 0
+        var maxBytes = 0
     }
 
     struct CollectedFetch {
@@ -83,7 +87,8 @@ extension BrokerRequestHandler {
                         result.hasError = true
                     }
                 }
-                partitions.append(.init(response: response, regions: regions))
+                partitions.append(.init(response: response, regions: regions, fetchOffset: partitionRequest.fetchOffset,
+                                        maxBytes: Int(max(0, partitionRequest.partitionMaxBytes))))
             }
             result.topics.append((topicRequest.topic, partitions))
         }
@@ -95,7 +100,7 @@ extension BrokerRequestHandler {
     private func encodeFetchResponse(_ collected: CollectedFetch, version: Int16) -> ResponsePayload {
         var parts: [ResponsePayload.Part] = []
         var buffer = allocator.buffer(capacity: 512)
-        buffer.writeKafkaInt32(0)  // throttle_time_ms
+        if version >= 1 { buffer.writeKafkaInt32(0) }  // throttle_time_ms
         if version >= 7 {
             buffer.writeKafkaInt16(0)  // error_code
             buffer.writeKafkaInt32(0)  // session_id: no fetch sessions
@@ -116,5 +121,44 @@ extension BrokerRequestHandler {
         }
         if buffer.readableBytes > 0 { parts.append(.bytes(buffer)) }
         return ResponsePayload(parts: parts)
+    }
+
+    /// Fetch v0–v3 can only carry message sets (magic 0 for v0–v1, 1 for v2–v3): the batches read are
+    /// converted down, so their bytes are copied instead of sent from the file, as Kafka did for old
+    /// consumers. A partition whose batches cannot be decoded answers CORRUPT_MESSAGE (or
+    /// UNSUPPORTED_COMPRESSION_TYPE for a codec the broker does not inflate).
+    private func encodeLegacyFetchResponse(_ collected: CollectedFetch, version: Int16) -> ResponsePayload {
+        let magic: Int8 = version < 2 ? 0 : 1
+        let decoder = RecordBatch.Decoder()
+        var failed = false
+        let topics = collected.topics.map { topic in
+            FetchResponse.Topic(topic: topic.name, partitions: topic.partitions.map { partition in
+                var response = partition.response
+                guard !partition.regions.isEmpty else { return response }
+                do {
+                    var bytes: [UInt8] = []
+                    for region in partition.regions { bytes += try region.readBytes() }
+                    response.records = try LegacyMessageSet.messageSet(
+                        fromBatches: ByteBuffer(bytes: bytes), magic: magic, fetchOffset: partition.fetchOffset,
+                        maxBytes: partition.maxBytes, decoder: decoder)
+                } catch let error as RecordBatchError {
+                    if case .unsupportedCompression = error.kind {
+                        response.errorCode = KafkaErrorCode.unsupportedCompressionType.rawValue
+                    } else {
+                        response.errorCode = KafkaErrorCode.corruptMessage.rawValue
+                    }
+                    logger.error("down-converting fetched batches failed", metadata: ["topic": "\(topic.name)", "error": "\(error)"])
+                    failed = true
+                } catch {
+                    response.errorCode = KafkaErrorCode.kafkaStorageError.rawValue
+                    logger.error("fetch read failed", metadata: ["topic": "\(topic.name)", "error": "\(error)"])
+                    failed = true
+                }
+                return response
+            })
+        }
+        var buffer = allocator.buffer(capacity: 512)
+        FetchResponse(topics: topics).encode(into: &buffer, version: version)
+        return ResponsePayload(parts: [.bytes(buffer)], failed: failed)
     }
 }

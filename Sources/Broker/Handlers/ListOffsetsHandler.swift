@@ -7,7 +7,8 @@ extension BrokerRequestHandler {
     /// least t, or -1 when there is none. LogStore finds the batch by its max timestamp; only that one
     /// batch is decoded here to find the record.
     func listOffsets(_ request: ListOffsetsRequest, _ context: RequestContext) -> ListOffsetsResponse {
-        ListOffsetsResponse(topics: request.topics.map { topic in
+        if context.version == 0 { return listOffsetsV0(request) }
+        return ListOffsetsResponse(topics: request.topics.map { topic in
             ListOffsetsResponse.Topic(name: topic.name, partitions: topic.partitions.map { requested in
                 guard let partition = topics.partition(topic.name, requested.partitionIndex) else {
                     return .init(partitionIndex: requested.partitionIndex, errorCode: KafkaErrorCode.unknownTopicOrPartition.rawValue)
@@ -32,6 +33,37 @@ extension BrokerRequestHandler {
                 default:
                     return .init(partitionIndex: requested.partitionIndex, errorCode: KafkaErrorCode.invalidRequest.rawValue)
                 }
+            })
+        })
+    }
+
+    /// v0's "offsets before": for -1 the log end offset, for -2 the log start offset, for a time the
+    /// offset found as in v1; newest first, at most max_num_offsets of them, and the log start offset
+    /// after a found offset above it, as Kafka listed segment starts (one segment's worth here).
+    private func listOffsetsV0(_ request: ListOffsetsRequest) -> ListOffsetsResponse {
+        ListOffsetsResponse(topics: request.topics.map { topic in
+            ListOffsetsResponse.Topic(name: topic.name, partitions: topic.partitions.map { requested in
+                guard let partition = topics.partition(topic.name, requested.partitionIndex) else {
+                    return .init(partitionIndex: requested.partitionIndex, errorCode: KafkaErrorCode.unknownTopicOrPartition.rawValue)
+                }
+                let log = partition.log
+                var found: [Int64]
+                switch requested.timestamp {
+                case -1: found = [log.logEndOffset, log.logStartOffset]
+                case -2: found = [log.logStartOffset]
+                case let timestamp where timestamp >= 0:
+                    guard let match = try? log.firstBatch(atOrAfterTimestamp: timestamp) else {
+                        found = [log.logStartOffset]
+                        break
+                    }
+                    found = [firstRecord(in: match, atOrAfter: timestamp).offset, log.logStartOffset]
+                default:
+                    return .init(partitionIndex: requested.partitionIndex, errorCode: KafkaErrorCode.invalidRequest.rawValue)
+                }
+                var seen = Set<Int64>()
+                found = found.filter { seen.insert($0).inserted }
+                return .init(partitionIndex: requested.partitionIndex,
+                             oldStyleOffsets: Array(found.prefix(max(0, Int(requested.maxNumOffsets)))))
             })
         })
     }

@@ -6,6 +6,8 @@ extension BrokerRequestHandler {
     /// Validates each partition's batch (one RecordBatch v2 per partition, CRC-32C, size, producer
     /// sequence), appends it without decompressing, and answers after the append (acks=1), after an
     /// fsync covering it (acks=all, or a topic with flush.messages=1), or not at all (acks=0).
+    /// v0–v2 carry message sets of magic 0/1, converted first into one RecordBatch v2 each: the log
+    /// keeps one format.
     func produce(_ request: ProduceRequest, _ context: RequestContext) async -> Answer {
         var responses: [ProduceResponse.Topic] = []
         var durabilityWaits: [(log: PartitionLog, mark: Int64, topic: Int, partition: Int)] = []
@@ -13,7 +15,9 @@ extension BrokerRequestHandler {
         for topicRequest in request.topics {
             var partitions: [ProduceResponse.Partition] = []
             for partitionRequest in topicRequest.partitions {
-                let outcome = appendOne(topic: topicRequest.name, partitionRequest, context: context)
+                var converted = partitionRequest
+                let conversionFailure = context.version < 3 ? upConvert(&converted) : nil
+                let outcome = conversionFailure ?? appendOne(topic: topicRequest.name, converted, context: context)
                 if case .appended(let result, let log) = outcome {
                     appended = true
                     metrics.bytesIn.increment(by: Int64(result.byteCount))
@@ -44,6 +48,24 @@ extension BrokerRequestHandler {
         }
         if request.acks == 0 { return .none }
         return .message(.produce(ProduceResponse(topics: responses)))
+    }
+
+    /// Replaces a v0–v2 partition's message set by one RecordBatch v2 (`LegacyMessageSet`); nil when
+    /// done, or the failure to answer.
+    private func upConvert(_ request: inout ProduceRequest.Partition) -> PartitionAppendOutcome? {
+        guard let records = request.records, records.readableBytes > 0 else { return nil }
+        do {
+            request.records = try LegacyMessageSet.recordBatch(fromMessageSet: records).batch
+            return nil
+        } catch {
+            let code: KafkaErrorCode = switch error.kind {
+            case .unsupportedCompression: .unsupportedCompressionType
+            case .unsupportedMagic: .unsupportedForMessageFormat
+            case .messageCRCMismatch, .corruptGzipRecords, .corruptCompressedRecords: .corruptMessage
+            default: .invalidRecord
+            }
+            return .failed(code, "message set: \(error)")
+        }
     }
 
     enum PartitionAppendOutcome {

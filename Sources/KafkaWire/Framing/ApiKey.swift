@@ -18,17 +18,18 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
     case deleteTopics = 20
     case initProducerId = 22
 
-    /// Versions this module can decode and encode. Produce v0–v2 are advertised (librdkafka
-    /// < 2.11.1 needs v0 to enable compression) but deliberately not implemented: the broker
-    /// closes the connection on them, like Kafka 4.0 (KAFKA-18659).
+    /// Versions this module decodes and encodes, and the broker serves and advertises: down to v0
+    /// for every API, as Kafka 3.9 accepted them (KIP-896 removed the old ones only in 4.0), up to
+    /// the last non-flexible version. Produce v0–v2 and Fetch v0–v3 carry message formats v0/v1,
+    /// which the broker converts to and from record batches v2.
     public var supportedVersions: ClosedRange<Int16> {
         switch self {
-        case .produce: 3...8
-        case .fetch: 4...11
-        case .listOffsets: 1...5
+        case .produce: 0...8
+        case .fetch: 0...11
+        case .listOffsets: 0...5
         case .metadata: 0...8
-        case .offsetCommit: 2...7
-        case .offsetFetch: 1...5
+        case .offsetCommit: 0...7
+        case .offsetFetch: 0...5
         case .findCoordinator: 0...2
         case .joinGroup: 0...5
         case .heartbeat: 0...3
@@ -37,20 +38,14 @@ public enum ApiKey: Int16, Sendable, CaseIterable, Hashable {
         case .describeGroups: 0...4
         case .listGroups: 0...2
         case .apiVersions: 0...3
-        case .createTopics: 2...4
+        case .createTopics: 0...4
         case .deleteTopics: 0...3
         case .initProducerId: 0...1
         }
     }
 
-    /// Versions the broker advertises in ApiVersions: KAFKA-WIRE.md §0's table plus the admin APIs
-    /// (DescribeGroups, ListGroups, DeleteTopics) at their non-flexible versions.
-    public var advertisedVersions: ClosedRange<Int16>? {
-        switch self {
-        case .produce: 0...8
-        default: supportedVersions
-        }
-    }
+    /// Versions the broker advertises in ApiVersions: exactly those it serves.
+    public var advertisedVersions: ClosedRange<Int16>? { supportedVersions }
 
     /// The first flexible (KIP-482) version in Kafka's schema. Used to pick header versions
     /// even for versions we do not support, so a request header can always be parsed.

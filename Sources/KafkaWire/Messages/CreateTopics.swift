@@ -1,6 +1,7 @@
 import NIOCore
 
-// CreateTopics (key 19), v2–v4. -1 partitions / replication factor mean "broker default" (v4, KIP-464).
+// CreateTopics (key 19), v0–v4 (v0 has no validate_only, v0–v1 answer without throttle_time_ms,
+// v0 without error_message). -1 partitions / replication factor mean "broker default" (v4, KIP-464).
 
 /// CreateTopics request.
 public struct CreateTopicsRequest: KafkaMessage {
@@ -79,7 +80,7 @@ public struct CreateTopicsRequest: KafkaMessage {
 
     public var topics: [Topic]
     public var timeoutMs: Int32
-    /// v1+ (always present here); default false.
+    /// v1+; default false.
     public var validateOnly: Bool
 
     public init(topics: [Topic], timeoutMs: Int32, validateOnly: Bool = false) {
@@ -92,7 +93,7 @@ public struct CreateTopicsRequest: KafkaMessage {
         try decodeMessage(&buffer, version) { (b: inout ByteBuffer) throws(KafkaWireError) in
             CreateTopicsRequest(topics: try b.readKafkaArray(of: Topic.self, version: version, "topics"),
                                 timeoutMs: try b.readKafkaInt32("timeout_ms"),
-                                validateOnly: try b.readKafkaBool("validate_only"))
+                                validateOnly: version >= 1 ? try b.readKafkaBool("validate_only") : false)
         }
     }
 
@@ -100,7 +101,7 @@ public struct CreateTopicsRequest: KafkaMessage {
         Self.assertEncodable(version)
         buffer.writeKafkaArray(topics, version: version)
         buffer.writeKafkaInt32(timeoutMs)
-        buffer.writeKafkaBool(validateOnly)
+        if version >= 1 { buffer.writeKafkaBool(validateOnly) }
     }
 }
 
@@ -111,7 +112,7 @@ public struct CreateTopicsResponse: KafkaMessage {
     public struct Topic: KafkaWireCodable {
         public var name: String
         public var errorCode: Int16
-        /// v1+ (always present here); default nil.
+        /// v1+; default nil.
         public var errorMessage: String?
 
         public init(name: String, errorCode: Int16 = 0, errorMessage: String? = nil) {
@@ -122,17 +123,17 @@ public struct CreateTopicsResponse: KafkaMessage {
 
         public static func decode(from b: inout ByteBuffer, version: Int16) throws(KafkaWireError) -> Self {
             Topic(name: try b.readKafkaString("name"), errorCode: try b.readKafkaInt16("error_code"),
-                  errorMessage: try b.readKafkaNullableString("error_message"))
+                  errorMessage: version >= 1 ? try b.readKafkaNullableString("error_message") : nil)
         }
 
         public func encode(into b: inout ByteBuffer, version: Int16) {
             b.writeKafkaString(name)
             b.writeKafkaInt16(errorCode)
-            b.writeKafkaNullableString(errorMessage)
+            if version >= 1 { b.writeKafkaNullableString(errorMessage) }
         }
     }
 
-    /// v2+ (always present here).
+    /// v2+; default 0.
     public var throttleTimeMs: Int32
     public var topics: [Topic]
 
@@ -143,14 +144,14 @@ public struct CreateTopicsResponse: KafkaMessage {
 
     public static func decode(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) -> Self {
         try decodeMessage(&buffer, version) { (b: inout ByteBuffer) throws(KafkaWireError) in
-            CreateTopicsResponse(throttleTimeMs: try b.readKafkaInt32("throttle_time_ms"),
+            CreateTopicsResponse(throttleTimeMs: version >= 2 ? try b.readKafkaInt32("throttle_time_ms") : 0,
                                  topics: try b.readKafkaArray(of: Topic.self, version: version, "topics"))
         }
     }
 
     public func encode(into buffer: inout ByteBuffer, version: Int16) {
         Self.assertEncodable(version)
-        buffer.writeKafkaInt32(throttleTimeMs)
+        if version >= 2 { buffer.writeKafkaInt32(throttleTimeMs) }
         buffer.writeKafkaArray(topics, version: version)
     }
 }

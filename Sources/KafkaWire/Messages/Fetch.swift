@@ -1,7 +1,10 @@
 import NIOCore
 
-// Fetch (key 1), v4–v11. Records are raw bytes; the broker must send an empty buffer,
-// never null, for a partition without data (kafka-python crashes on null).
+// Fetch (key 1), v0–v11. Records are raw bytes; the broker must send an empty buffer,
+// never null, for a partition without data (kafka-python crashes on null). v0–v1 answers carry
+// message sets of magic 0, v2–v3 of magic 1, v4+ record batches (the broker down-converts).
+// max_bytes is v3+, isolation_level v4+; the response has throttle_time_ms from v1 and
+// last_stable_offset and aborted_transactions from v4.
 
 /// Fetch request.
 public struct FetchRequest: KafkaMessage {
@@ -85,7 +88,7 @@ public struct FetchRequest: KafkaMessage {
     public var replicaId: Int32
     public var maxWaitMs: Int32
     public var minBytes: Int32
-    /// v3+ (always present here); Kafka default 0x7fffffff.
+    /// v3+; Kafka default 0x7fffffff.
     public var maxBytes: Int32
     /// v4+: 0 read_uncommitted, 1 read_committed.
     public var isolationLevel: Int8
@@ -119,9 +122,9 @@ public struct FetchRequest: KafkaMessage {
                 replicaId: try b.readKafkaInt32("replica_id"),
                 maxWaitMs: try b.readKafkaInt32("max_wait_ms"),
                 minBytes: try b.readKafkaInt32("min_bytes"),
-                maxBytes: try b.readKafkaInt32("max_bytes"),
-                isolationLevel: try b.readKafkaInt8("isolation_level"),
                 topics: [])
+            if version >= 3 { r.maxBytes = try b.readKafkaInt32("max_bytes") }
+            if version >= 4 { r.isolationLevel = try b.readKafkaInt8("isolation_level") }
             if version >= 7 {
                 r.sessionId = try b.readKafkaInt32("session_id")
                 r.sessionEpoch = try b.readKafkaInt32("session_epoch")
@@ -140,8 +143,8 @@ public struct FetchRequest: KafkaMessage {
         buffer.writeKafkaInt32(replicaId)
         buffer.writeKafkaInt32(maxWaitMs)
         buffer.writeKafkaInt32(minBytes)
-        buffer.writeKafkaInt32(maxBytes)
-        buffer.writeKafkaInt8(isolationLevel)
+        if version >= 3 { buffer.writeKafkaInt32(maxBytes) }
+        if version >= 4 { buffer.writeKafkaInt8(isolationLevel) }
         if version >= 7 {
             buffer.writeKafkaInt32(sessionId)
             buffer.writeKafkaInt32(sessionEpoch)
@@ -207,10 +210,12 @@ public struct FetchResponse: KafkaMessage {
             var p = Partition(
                 partitionIndex: try b.readKafkaInt32("partition_index"),
                 errorCode: try b.readKafkaInt16("error_code"),
-                highWatermark: try b.readKafkaInt64("high_watermark"),
-                lastStableOffset: try b.readKafkaInt64("last_stable_offset"))
+                highWatermark: try b.readKafkaInt64("high_watermark"))
+            if version >= 4 { p.lastStableOffset = try b.readKafkaInt64("last_stable_offset") }
             if version >= 5 { p.logStartOffset = try b.readKafkaInt64("log_start_offset") }
-            p.abortedTransactions = try b.readKafkaNullableArray(of: AbortedTransaction.self, version: version, "aborted_transactions")
+            if version >= 4 {
+                p.abortedTransactions = try b.readKafkaNullableArray(of: AbortedTransaction.self, version: version, "aborted_transactions")
+            }
             if version >= 11 { p.preferredReadReplica = try b.readKafkaInt32("preferred_read_replica") }
             p.records = try b.readKafkaNullableBytes("records")
             return p
@@ -220,9 +225,9 @@ public struct FetchResponse: KafkaMessage {
             b.writeKafkaInt32(partitionIndex)
             b.writeKafkaInt16(errorCode)
             b.writeKafkaInt64(highWatermark)
-            b.writeKafkaInt64(lastStableOffset)
+            if version >= 4 { b.writeKafkaInt64(lastStableOffset) }
             if version >= 5 { b.writeKafkaInt64(logStartOffset) }
-            b.writeKafkaNullableArray(abortedTransactions, version: version)
+            if version >= 4 { b.writeKafkaNullableArray(abortedTransactions, version: version) }
             if version >= 11 { b.writeKafkaInt32(preferredReadReplica) }
             b.writeKafkaNullableBytes(records)
         }
@@ -247,6 +252,7 @@ public struct FetchResponse: KafkaMessage {
         }
     }
 
+    /// v1+; default 0.
     public var throttleTimeMs: Int32
     /// v7+ top-level error; default 0.
     public var errorCode: Int16
@@ -264,7 +270,7 @@ public struct FetchResponse: KafkaMessage {
 
     public static func decode(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) -> Self {
         try decodeMessage(&buffer, version) { (b: inout ByteBuffer) throws(KafkaWireError) in
-            var r = FetchResponse(throttleTimeMs: try b.readKafkaInt32("throttle_time_ms"), topics: [])
+            var r = FetchResponse(throttleTimeMs: version >= 1 ? try b.readKafkaInt32("throttle_time_ms") : 0, topics: [])
             if version >= 7 {
                 r.errorCode = try b.readKafkaInt16("error_code")
                 r.sessionId = try b.readKafkaInt32("session_id")
@@ -276,7 +282,7 @@ public struct FetchResponse: KafkaMessage {
 
     public func encode(into buffer: inout ByteBuffer, version: Int16) {
         Self.assertEncodable(version)
-        buffer.writeKafkaInt32(throttleTimeMs)
+        if version >= 1 { buffer.writeKafkaInt32(throttleTimeMs) }
         if version >= 7 {
             buffer.writeKafkaInt16(errorCode)
             buffer.writeKafkaInt32(sessionId)

@@ -1,6 +1,8 @@
 import NIOCore
 
-// ListOffsets (key 2), v1–v5. Timestamp -1 = latest, -2 = earliest.
+// ListOffsets (key 2), v0–v5. Timestamp -1 = latest, -2 = earliest. v0 is the old "offsets before"
+// form: each partition asks for up to max_num_offsets offsets and gets an array back (KIP-79 replaced
+// it with v1's single timestamp and offset).
 
 /// ListOffsets request.
 public struct ListOffsetsRequest: KafkaMessage {
@@ -11,44 +13,33 @@ public struct ListOffsetsRequest: KafkaMessage {
         /// v4+; default -1.
         public var currentLeaderEpoch: Int32
         public var timestamp: Int64
+        /// v0 only: most offsets to return; default 1.
+        public var maxNumOffsets: Int32
 
-        public init(partitionIndex: Int32, currentLeaderEpoch: Int32 = -1, timestamp: Int64) {
+        public init(partitionIndex: Int32, currentLeaderEpoch: Int32 = -1, timestamp: Int64, maxNumOffsets: Int32 = 1) {
             self.partitionIndex = partitionIndex
             self.currentLeaderEpoch = currentLeaderEpoch
             self.timestamp = timestamp
+            self.maxNumOffsets = maxNumOffsets
         }
 
         public static func decode(from b: inout ByteBuffer, version: Int16) throws(KafkaWireError) -> Self {
             let index = try b.readKafkaInt32("partition_index")
             let epoch = version >= 4 ? try b.readKafkaInt32("current_leader_epoch") : -1
-            return Partition(partitionIndex: index, currentLeaderEpoch: epoch, timestamp: try b.readKafkaInt64("timestamp"))
+            let timestamp = try b.readKafkaInt64("timestamp")
+            let maxNumOffsets = version == 0 ? try b.readKafkaInt32("max_num_offsets") : 1
+            return Partition(partitionIndex: index, currentLeaderEpoch: epoch, timestamp: timestamp, maxNumOffsets: maxNumOffsets)
         }
 
         public func encode(into b: inout ByteBuffer, version: Int16) {
             b.writeKafkaInt32(partitionIndex)
             if version >= 4 { b.writeKafkaInt32(currentLeaderEpoch) }
             b.writeKafkaInt64(timestamp)
+            if version == 0 { b.writeKafkaInt32(maxNumOffsets) }
         }
     }
 
-    public struct Topic: KafkaWireCodable {
-        public var name: String
-        public var partitions: [Partition]
-
-        public init(name: String, partitions: [Partition]) {
-            self.name = name
-            self.partitions = partitions
-        }
-
-        public static func decode(from b: inout ByteBuffer, version: Int16) throws(KafkaWireError) -> Self {
-            Topic(name: try b.readKafkaString("name"), partitions: try b.readKafkaArray(of: Partition.self, version: version, "partitions"))
-        }
-
-        public func encode(into b: inout ByteBuffer, version: Int16) {
-            b.writeKafkaString(name)
-            b.writeKafkaArray(partitions, version: version)
-        }
-    }
+    public typealias Topic = KafkaTopicPartitions<Partition>
 
     public var replicaId: Int32
     /// v2+; default 0.
@@ -91,21 +82,29 @@ public struct ListOffsetsResponse: KafkaMessage {
         public var offset: Int64
         /// v4+; default -1.
         public var leaderEpoch: Int32
+        /// v0 only, in place of timestamp and offset: the offsets found, newest first.
+        public var oldStyleOffsets: [Int64]
 
-        public init(partitionIndex: Int32, errorCode: Int16 = 0, timestamp: Int64 = -1, offset: Int64 = -1, leaderEpoch: Int32 = -1) {
+        public init(partitionIndex: Int32, errorCode: Int16 = 0, timestamp: Int64 = -1, offset: Int64 = -1, leaderEpoch: Int32 = -1,
+                    oldStyleOffsets: [Int64] = []) {
             self.partitionIndex = partitionIndex
             self.errorCode = errorCode
             self.timestamp = timestamp
             self.offset = offset
             self.leaderEpoch = leaderEpoch
+            self.oldStyleOffsets = oldStyleOffsets
         }
 
         public static func decode(from b: inout ByteBuffer, version: Int16) throws(KafkaWireError) -> Self {
-            var p = Partition(
-                partitionIndex: try b.readKafkaInt32("partition_index"),
-                errorCode: try b.readKafkaInt16("error_code"),
-                timestamp: try b.readKafkaInt64("timestamp"),
-                offset: try b.readKafkaInt64("offset"))
+            var p = Partition(partitionIndex: try b.readKafkaInt32("partition_index"), errorCode: try b.readKafkaInt16("error_code"))
+            if version == 0 {
+                p.oldStyleOffsets = try b.readKafkaArray("old_style_offsets", minElementSize: 8) { (e: inout ByteBuffer) throws(KafkaWireError) in
+                    try e.readKafkaInt64("old_style_offsets")
+                }
+                return p
+            }
+            p.timestamp = try b.readKafkaInt64("timestamp")
+            p.offset = try b.readKafkaInt64("offset")
             if version >= 4 { p.leaderEpoch = try b.readKafkaInt32("leader_epoch") }
             return p
         }
@@ -113,30 +112,17 @@ public struct ListOffsetsResponse: KafkaMessage {
         public func encode(into b: inout ByteBuffer, version: Int16) {
             b.writeKafkaInt32(partitionIndex)
             b.writeKafkaInt16(errorCode)
+            if version == 0 {
+                b.writeKafkaArray(oldStyleOffsets) { $0.writeKafkaInt64($1) }
+                return
+            }
             b.writeKafkaInt64(timestamp)
             b.writeKafkaInt64(offset)
             if version >= 4 { b.writeKafkaInt32(leaderEpoch) }
         }
     }
 
-    public struct Topic: KafkaWireCodable {
-        public var name: String
-        public var partitions: [Partition]
-
-        public init(name: String, partitions: [Partition]) {
-            self.name = name
-            self.partitions = partitions
-        }
-
-        public static func decode(from b: inout ByteBuffer, version: Int16) throws(KafkaWireError) -> Self {
-            Topic(name: try b.readKafkaString("name"), partitions: try b.readKafkaArray(of: Partition.self, version: version, "partitions"))
-        }
-
-        public func encode(into b: inout ByteBuffer, version: Int16) {
-            b.writeKafkaString(name)
-            b.writeKafkaArray(partitions, version: version)
-        }
-    }
+    public typealias Topic = KafkaTopicPartitions<Partition>
 
     /// v2+; default 0.
     public var throttleTimeMs: Int32

@@ -1,6 +1,7 @@
 import NIOCore
 
-// OffsetFetch (key 9), v1–v5.
+// OffsetFetch (key 9), v0–v5. v0 has v1's layout; Kafka served it from ZooKeeper, where v0
+// commits went, and this broker has one store for both, so v0 and v1 read the same offsets.
 
 /// OffsetFetch request.
 public struct OffsetFetchRequest: KafkaMessage {
@@ -26,8 +27,8 @@ public struct OffsetFetchRequest: KafkaMessage {
     }
 
     public var groupId: String
-    /// nil = every partition with a committed offset (v2+). v1 cannot send null, so nil is
-    /// encoded there as an empty array, and a null from the wire at v1 is rejected.
+    /// nil = every partition with a committed offset (v2+). v0–v1 cannot send null, so nil is
+    /// encoded there as an empty array, and a null from the wire at v0–v1 is rejected.
     public var topics: [Topic]?
 
     public init(groupId: String, topics: [Topic]?) {
@@ -94,24 +95,7 @@ public struct OffsetFetchResponse: KafkaMessage {
         }
     }
 
-    public struct Topic: KafkaWireCodable {
-        public var name: String
-        public var partitions: [Partition]
-
-        public init(name: String, partitions: [Partition]) {
-            self.name = name
-            self.partitions = partitions
-        }
-
-        public static func decode(from b: inout ByteBuffer, version: Int16) throws(KafkaWireError) -> Self {
-            Topic(name: try b.readKafkaString("name"), partitions: try b.readKafkaArray(of: Partition.self, version: version, "partitions"))
-        }
-
-        public func encode(into b: inout ByteBuffer, version: Int16) {
-            b.writeKafkaString(name)
-            b.writeKafkaArray(partitions, version: version)
-        }
-    }
+    public typealias Topic = KafkaTopicPartitions<Partition>
 
     /// v3+; default 0.
     public var throttleTimeMs: Int32

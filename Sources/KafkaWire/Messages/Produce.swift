@@ -1,14 +1,16 @@
 import NIOCore
 
-// Produce (key 0). Advertised 0–8, implemented 3–8 (message format v2 only); decoding
-// v0–v2 throws `.unsupportedVersion` and the broker closes the connection. Record batches
-// are carried as raw bytes and never parsed here.
+// Produce (key 0), v0–v8. Records are carried as raw bytes and never parsed here: v3+ carry
+// one RecordBatch v2, v0–v1 a message set of magic 0 and v2 one of magic 1 (the broker converts
+// those, `LegacyMessageSet`). v0–v2 have no transactional_id; the response has throttle_time_ms
+// from v1 and log_append_time from v2.
 
 /// Produce request.
 public struct ProduceRequest: KafkaMessage {
     public static let apiKey = ApiKey.produce
 
-    public struct Partition: KafkaWireCodable {
+    public struct Partition: KafkaWireCodable, KafkaPartitionsFieldNaming {
+        public static let partitionsField = "partition_data"
         public var index: Int32
         /// Raw RecordBatch bytes (zero-copy slice of the request), or nil if sent as null.
         public var records: ByteBuffer?
@@ -28,26 +30,9 @@ public struct ProduceRequest: KafkaMessage {
         }
     }
 
-    public struct Topic: KafkaWireCodable {
-        public var name: String
-        public var partitions: [Partition]
+    public typealias Topic = KafkaTopicPartitions<Partition>
 
-        public init(name: String, partitions: [Partition]) {
-            self.name = name
-            self.partitions = partitions
-        }
-
-        public static func decode(from b: inout ByteBuffer, version: Int16) throws(KafkaWireError) -> Self {
-            Topic(name: try b.readKafkaString("name"), partitions: try b.readKafkaArray(of: Partition.self, version: version, "partition_data"))
-        }
-
-        public func encode(into b: inout ByteBuffer, version: Int16) {
-            b.writeKafkaString(name)
-            b.writeKafkaArray(partitions, version: version)
-        }
-    }
-
-    /// v3+ (always present in the implemented range); nil for non-transactional producers.
+    /// v3+; nil for non-transactional producers.
     public var transactionalId: String?
     /// 0 (no response at all), 1, or -1 (all).
     public var acks: Int16
@@ -63,7 +48,7 @@ public struct ProduceRequest: KafkaMessage {
 
     public static func decode(from buffer: inout ByteBuffer, version: Int16) throws(KafkaWireError) -> Self {
         try decodeMessage(&buffer, version) { (b: inout ByteBuffer) throws(KafkaWireError) in
-            let transactionalId = try b.readKafkaNullableString("transactional_id")
+            let transactionalId = version >= 3 ? try b.readKafkaNullableString("transactional_id") : nil
             return ProduceRequest(
                 transactionalId: transactionalId,
                 acks: try b.readKafkaInt16("acks"),
@@ -74,7 +59,7 @@ public struct ProduceRequest: KafkaMessage {
 
     public func encode(into buffer: inout ByteBuffer, version: Int16) {
         Self.assertEncodable(version)
-        buffer.writeKafkaNullableString(transactionalId)
+        if version >= 3 { buffer.writeKafkaNullableString(transactionalId) }
         buffer.writeKafkaInt16(acks)
         buffer.writeKafkaInt32(timeoutMs)
         buffer.writeKafkaArray(topics, version: version)
@@ -106,11 +91,12 @@ public struct ProduceResponse: KafkaMessage {
         }
     }
 
-    public struct Partition: KafkaWireCodable {
+    public struct Partition: KafkaWireCodable, KafkaPartitionsFieldNaming {
+        public static let partitionsField = "partition_responses"
         public var index: Int32
         public var errorCode: Int16
         public var baseOffset: Int64
-        /// -1 under CreateTime.
+        /// -1 under CreateTime. v2+.
         public var logAppendTimeMs: Int64
         /// v5+; default -1.
         public var logStartOffset: Int64
@@ -134,8 +120,8 @@ public struct ProduceResponse: KafkaMessage {
             var p = Partition(
                 index: try b.readKafkaInt32("partition_index"),
                 errorCode: try b.readKafkaInt16("error_code"),
-                baseOffset: try b.readKafkaInt64("base_offset"),
-                logAppendTimeMs: try b.readKafkaInt64("log_append_time_ms"))
+                baseOffset: try b.readKafkaInt64("base_offset"))
+            if version >= 2 { p.logAppendTimeMs = try b.readKafkaInt64("log_append_time_ms") }
             if version >= 5 { p.logStartOffset = try b.readKafkaInt64("log_start_offset") }
             if version >= 8 {
                 p.recordErrors = try b.readKafkaArray(of: RecordError.self, version: version, "record_errors")
@@ -148,7 +134,7 @@ public struct ProduceResponse: KafkaMessage {
             b.writeKafkaInt32(index)
             b.writeKafkaInt16(errorCode)
             b.writeKafkaInt64(baseOffset)
-            b.writeKafkaInt64(logAppendTimeMs)
+            if version >= 2 { b.writeKafkaInt64(logAppendTimeMs) }
             if version >= 5 { b.writeKafkaInt64(logStartOffset) }
             if version >= 8 {
                 b.writeKafkaArray(recordErrors, version: version)
@@ -157,26 +143,10 @@ public struct ProduceResponse: KafkaMessage {
         }
     }
 
-    public struct Topic: KafkaWireCodable {
-        public var name: String
-        public var partitions: [Partition]
-
-        public init(name: String, partitions: [Partition]) {
-            self.name = name
-            self.partitions = partitions
-        }
-
-        public static func decode(from b: inout ByteBuffer, version: Int16) throws(KafkaWireError) -> Self {
-            Topic(name: try b.readKafkaString("name"), partitions: try b.readKafkaArray(of: Partition.self, version: version, "partition_responses"))
-        }
-
-        public func encode(into b: inout ByteBuffer, version: Int16) {
-            b.writeKafkaString(name)
-            b.writeKafkaArray(partitions, version: version)
-        }
-    }
+    public typealias Topic = KafkaTopicPartitions<Partition>
 
     public var topics: [Topic]
+    /// v1+; default 0.
     public var throttleTimeMs: Int32
 
     public init(topics: [Topic], throttleTimeMs: Int32 = 0) {
@@ -188,13 +158,13 @@ public struct ProduceResponse: KafkaMessage {
         try decodeMessage(&buffer, version) { (b: inout ByteBuffer) throws(KafkaWireError) in
             ProduceResponse(
                 topics: try b.readKafkaArray(of: Topic.self, version: version, "responses"),
-                throttleTimeMs: try b.readKafkaInt32("throttle_time_ms"))
+                throttleTimeMs: version >= 1 ? try b.readKafkaInt32("throttle_time_ms") : 0)
         }
     }
 
     public func encode(into buffer: inout ByteBuffer, version: Int16) {
         Self.assertEncodable(version)
         buffer.writeKafkaArray(topics, version: version)
-        buffer.writeKafkaInt32(throttleTimeMs)
+        if version >= 1 { buffer.writeKafkaInt32(throttleTimeMs) }
     }
 }

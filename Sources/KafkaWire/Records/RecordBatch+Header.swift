@@ -1,5 +1,6 @@
 import CCRC32C
 import NIOCore
+import RecordBatchLayout
 
 extension RecordBatch {
     /// The 61-byte header of a batch, read without touching the records.
@@ -58,17 +59,19 @@ extension RecordBatch {
             guard bytes.count >= RecordBatch.headerSize else {
                 throw RecordBatchError(.truncated, offset: bytes.count, detail: "batch header needs 61 bytes")
             }
-            baseOffset = bytes.recordBatchInt64(at: 0)
-            partitionLeaderEpoch = bytes.recordBatchInt32(at: 12)
-            crc = UInt32(bitPattern: bytes.recordBatchInt32(at: 17))
-            attributes = Int16(bitPattern: bytes.recordBatchUInt16(at: 21))
-            lastOffsetDelta = bytes.recordBatchInt32(at: 23)
-            baseTimestamp = bytes.recordBatchInt64(at: 27)
-            maxTimestamp = bytes.recordBatchInt64(at: 35)
-            producerId = bytes.recordBatchInt64(at: 43)
-            producerEpoch = Int16(bitPattern: bytes.recordBatchUInt16(at: 51))
-            baseSequence = bytes.recordBatchInt32(at: 53)
-            recordsCount = bytes.recordBatchInt32(at: 57)
+            // The fields through the layout parser LogStore reads them with.
+            let fields = RecordBatchLayout.RecordBatchHeader(bytes)
+            baseOffset = fields.baseOffset
+            partitionLeaderEpoch = fields.partitionLeaderEpoch
+            crc = fields.crc
+            attributes = fields.attributes
+            lastOffsetDelta = fields.lastOffsetDelta
+            baseTimestamp = fields.baseTimestamp
+            maxTimestamp = fields.maxTimestamp
+            producerId = fields.producerId
+            producerEpoch = fields.producerEpoch
+            baseSequence = fields.baseSequence
+            recordsCount = fields.recordsCount
         }
 
         private func checkRecordsCount() throws(RecordBatchError) {
@@ -133,15 +136,10 @@ extension RecordBatch {
     }
 }
 
-// Big-endian loads; prefixed so they cannot collide with the other KafkaWire helpers.
+// Big-endian load of batchLength, checked before the header is parsed; prefixed so it cannot collide
+// with the other KafkaWire helpers.
 extension UnsafeRawBufferPointer {
-    @inline(__always) func recordBatchInt64(at offset: Int) -> Int64 {
-        Int64(bigEndian: loadUnaligned(fromByteOffset: offset, as: Int64.self))
-    }
     @inline(__always) func recordBatchInt32(at offset: Int) -> Int32 {
         Int32(bigEndian: loadUnaligned(fromByteOffset: offset, as: Int32.self))
-    }
-    @inline(__always) func recordBatchUInt16(at offset: Int) -> UInt16 {
-        UInt16(bigEndian: loadUnaligned(fromByteOffset: offset, as: UInt16.self))
     }
 }

@@ -20,6 +20,12 @@ public struct RecordBatchError: Error, Sendable, Hashable, CustomStringConvertib
         case unsupportedCompression(CompressionCodec)
         /// The LZ4 frame holding the records is damaged (liblz4's diagnosis is in `detail`).
         case corruptCompressedRecords(LZ4Error.Kind)
+        /// A gzip stream (message formats v0/v1) is damaged or truncated.
+        case corruptGzipRecords
+        /// A v0/v1 message's stored CRC-32 (IEEE) does not match its bytes from the magic byte on.
+        case messageCRCMismatch(stored: UInt32, computed: UInt32)
+        /// A compressed v0/v1 wrapper message holds another compressed message: Kafka never nests them.
+        case nestedCompression
         /// The records inflate beyond the caller's `maxUncompressedBytes`.
         case uncompressedSizeLimitExceeded
         /// recordsCount is negative.
@@ -57,6 +63,10 @@ public struct RecordBatchError: Error, Sendable, Hashable, CustomStringConvertib
                 "CRC-32C mismatch (stored 0x\(String(stored, radix: 16)), computed 0x\(String(computed, radix: 16)))"
             case .unsupportedCompression(let codec): "unsupported compression \(codec)"
             case .corruptCompressedRecords(let kind): "compressed records: \(kind)"
+            case .corruptGzipRecords: "damaged gzip stream"
+            case .messageCRCMismatch(let stored, let computed):
+                "message CRC-32 mismatch (stored 0x\(String(stored, radix: 16)), computed 0x\(String(computed, radix: 16)))"
+            case .nestedCompression: "compressed message inside a compressed message set"
             case .uncompressedSizeLimitExceeded: "records inflate beyond the size limit"
             case .invalidRecordCount(let count): "invalid recordsCount \(count)"
             case .recordCountMismatch(let declared, let decoded):

@@ -3,8 +3,12 @@ import KafkaWire
 
 extension BrokerRequestHandler {
     /// Kafka's commit rules (generation, member, group state), then a durable write of every partition.
+    /// v0 names no generation or member: Kafka wrote those commits to ZooKeeper without asking the group,
+    /// so they are stored unchecked. v1 carries each partition's commit time, kept as the commit timestamp.
     func offsetCommit(_ request: OffsetCommitRequest, _ context: RequestContext) async -> OffsetCommitResponse {
-        let check = await groups.validateCommit(groupId: request.groupId, generation: request.generationId, memberId: request.memberId)
+        let check = context.version == 0
+            ? GroupCoordinator.Code.none
+            : await groups.validateCommit(groupId: request.groupId, generation: request.generationId, memberId: request.memberId)
         func all(_ code: Int16) -> OffsetCommitResponse {
             OffsetCommitResponse(topics: request.topics.map { topic in
                 .init(name: topic.name, partitions: topic.partitions.map { .init(partitionIndex: $0.partitionIndex, errorCode: code) })
@@ -24,7 +28,8 @@ extension BrokerRequestHandler {
                 }
                 entries.append((topic.name, partition.partitionIndex,
                                 .init(offset: partition.committedOffset, leaderEpoch: partition.committedLeaderEpoch,
-                                      metadata: partition.committedMetadata, commitTimestamp: now)))
+                                      metadata: partition.committedMetadata,
+                                      commitTimestamp: partition.commitTimestamp >= 0 ? partition.commitTimestamp : now)))
                 partitions.append(.init(partitionIndex: partition.partitionIndex))
             }
             responses.append(.init(name: topic.name, partitions: partitions))
@@ -37,26 +42,5 @@ extension BrokerRequestHandler {
             return all(KafkaErrorCode.kafkaStorageError.rawValue)
         }
         return OffsetCommitResponse(topics: responses)
-    }
-
-    /// Stored offsets regardless of group state; -1 with empty metadata for partitions never committed.
-    func offsetFetch(_ request: OffsetFetchRequest, _ context: RequestContext) -> OffsetFetchResponse {
-        let requested: [(String, [Int32])]
-        if let topics = request.topics {
-            requested = topics.map { ($0.name, $0.partitionIndexes) }
-        } else {
-            var byTopic: [String: [Int32]] = [:]
-            for entry in offsets.all(group: request.groupId) { byTopic[entry.topic, default: []].append(entry.partition) }
-            requested = byTopic.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        }
-        return OffsetFetchResponse(topics: requested.map { name, partitions in
-            .init(name: name, partitions: partitions.map { index in
-                guard let committed = offsets.committed(group: request.groupId, topic: name, partition: index) else {
-                    return .init(partitionIndex: index, committedOffset: -1, metadata: "")
-                }
-                return .init(partitionIndex: index, committedOffset: committed.offset, committedLeaderEpoch: committed.leaderEpoch,
-                             metadata: committed.metadata ?? "")
-            })
-        })
     }
 }

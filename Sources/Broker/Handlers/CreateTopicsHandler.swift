@@ -27,21 +27,6 @@ extension BrokerRequestHandler {
         })
     }
 
-    func deleteTopics(_ request: DeleteTopicsRequest, _ context: RequestContext) async -> DeleteTopicsResponse {
-        var results: [DeleteTopicsResponse.Result] = []
-        for name in request.topicNames {
-            do throws(TopicRegistry.TopicError) {
-                try await topics.delete(name: name)
-                offsets.forget(topic: name)
-                logger.info("deleted topic", metadata: ["topic": "\(name)"])
-                results.append(.init(name: name))
-            } catch {
-                results.append(.init(name: name, errorCode: Self.code(for: error).rawValue))
-            }
-        }
-        return DeleteTopicsResponse(responses: results)
-    }
-
     static func code(for error: TopicRegistry.TopicError) -> KafkaErrorCode {
         switch error {
         case .invalidName: .invalidTopicException
@@ -50,17 +35,6 @@ extension BrokerRequestHandler {
         case .invalidPartitions: .invalidPartitions
         case .invalidConfig: .invalidConfig
         case .storage: .kafkaStorageError
-        }
-    }
-
-    func initProducerId(_ request: InitProducerIdRequest, _ context: RequestContext) -> InitProducerIdResponse {
-        do {
-            let id = try producerIds.allocate()
-            logger.debug("InitProducerId", metadata: ["producer_id": "\(id)", "client": "\(context.clientId)"])
-            return InitProducerIdResponse(producerId: id, producerEpoch: 0)
-        } catch {
-            logger.error("allocating a producer id failed", metadata: ["error": "\(error)"])
-            return InitProducerIdResponse(errorCode: KafkaErrorCode.kafkaStorageError.rawValue, producerId: -1, producerEpoch: -1)
         }
     }
 }
