@@ -41,16 +41,21 @@ class BrokerProcess:
             [BROKER_BIN, "--listen", self.bootstrap, "--data-dir", os.path.join(self.data_dir, "data"),
              "--metrics-listen", f"127.0.0.1:{self.metrics_port}", "--log-level", self.log_level, *self.extra_args],
             stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
+        # Ready when both listeners accept: the Kafka port and the metrics port (tests read /metrics at once).
+        # Generous: the machine may be busy with a build beside the tests.
+        deadline = time.monotonic() + 90
+        waiting = [self.port, self.metrics_port]
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"broker exited with {self.proc.returncode}:\n{self.log()}")
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return self
+                with socket.create_connection(("127.0.0.1", waiting[0]), timeout=0.5):
+                    waiting.pop(0)
+                    if not waiting:
+                        return self
             except OSError:
                 time.sleep(0.05)
-        raise RuntimeError("broker did not start listening within 30 s")
+        raise RuntimeError(f"broker did not start listening on {waiting} within 90 s")
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
