@@ -35,20 +35,50 @@ public final class BrokerProcess: @unchecked Sendable {
     }
 
     public init(port: Int? = nil, dataDirectory: String? = nil, extraArguments: [String] = []) async throws {
-        self.port = port ?? Self.freePort()
-        self.dataDirectory = dataDirectory ?? NSTemporaryDirectory() + "/client-tests-" + UUID().uuidString
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binaryPath)
+        let port = port ?? Self.freePort()
+        let dataDirectory = dataDirectory ?? NSTemporaryDirectory() + "/client-tests-" + UUID().uuidString
+        self.port = port
+        self.dataDirectory = dataDirectory
+        // A port picked as free can be taken by someone else before the broker binds it (the metrics port is
+        // picked here, and a test's own port may have been picked a while ago): a broker that exits at once is
+        // started again, a few times, before the test is told.
+        var lastExit = "none"
+        for _ in 0..<5 {
+            switch try await Self.launch(port: port, dataDirectory: dataDirectory, extraArguments: extraArguments) {
+            case .ready(let process, let exit):
+                self.process = process
+                self.exit = exit
+                return
+            case .exited(let status):
+                lastExit = String(status)
+                try await Task.sleep(for: .milliseconds(200))
+            case .timedOut:
+                throw BrokerClientError.connectionFailed(address: "127.0.0.1:\(port)", reason: "the broker did not answer within 90 s")
+            }
+        }
+        throw BrokerClientError.connectionFailed(address: "127.0.0.1:\(port)",
+                                                 reason: "the broker exited at start five times (last status \(lastExit)): is \(Self.binaryPath) built, is the port taken?")
+    }
+
+    private enum Launch {
+        case ready(Process, ProcessExit)
+        case exited(Int32)
+        case timedOut
+    }
+
+    private static func launch(port: Int, dataDirectory: String, extraArguments: [String]) async throws -> Launch {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binaryPath)
         // BROKER_TEST_LOGS=<directory>: keep the broker's output, at debug level, in
         // <directory>/broker-<port>.log (appended across restarts) to chase a flaky test.
         let logDirectory = ProcessInfo.processInfo.environment["BROKER_TEST_LOGS"]
-        process.arguments = ["--listen", "127.0.0.1:\(self.port)", "--data-dir", self.dataDirectory,
-                             "--metrics-listen", "127.0.0.1:\(Self.freePort())",
+        process.arguments = ["--listen", "127.0.0.1:\(port)", "--data-dir", dataDirectory,
+                             "--metrics-listen", "127.0.0.1:\(freePort())",
                              "--log-level", logDirectory == nil ? "warning" : "debug"] + extraArguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         if let logDirectory {
-            let path = URL(fileURLWithPath: logDirectory).appendingPathComponent("broker-\(self.port).log").path
+            let path = URL(fileURLWithPath: logDirectory).appendingPathComponent("broker-\(port).log").path
             try? FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
             if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
             if let log = FileHandle(forWritingAtPath: path) {
@@ -57,21 +87,22 @@ public final class BrokerProcess: @unchecked Sendable {
                 process.standardError = log
             }
         }
-        exit = ProcessExit(watching: process)
+        let exit = ProcessExit(watching: process)
         try process.run()
-        // Ready when it answers ApiVersions; bounded.
-        // Generous: at the start of a run dozens of brokers and services start at once on two cores.
+        // Ready when it answers ApiVersions. Generous: at the start of a run dozens of brokers and services
+        // start at once on two cores.
         let deadline = ContinuousClock.now + .seconds(90)
         while ContinuousClock.now < deadline {
-            if let connection = try? await BrokerConnection.connect(host: "127.0.0.1", port: self.port, clientId: "probe", timeout: .seconds(1)) {
+            if let connection = try? await BrokerConnection.connect(host: "127.0.0.1", port: port, clientId: "probe", timeout: .seconds(1)) {
                 await connection.close()
-                return
+                return .ready(process, exit)
             }
-            guard !exit.hasExited else { break }
+            if exit.hasExited { return .exited(process.terminationStatus) }
             try await Task.sleep(for: .milliseconds(20))
         }
-        kill()
-        throw BrokerClientError.connectionFailed(address: "127.0.0.1:\(self.port)", reason: "the broker did not start (is \(Self.binaryPath) built?)")
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        await exit.wait()
+        return .timedOut
     }
 
     /// SIGKILL, keeping the data directory (a crash). Returns once the process is gone (after SIGKILL
