@@ -117,7 +117,8 @@ import Testing
             #expect(nestedError?.kind == .countTooLarge(count: Int(Int32.max), available: 0))
             #expect(nestedError?.field == "replica_nodes")
         }
-        #expect(elapsed < .milliseconds(200))
+        // As in PrimitivesTests: the error kinds prove the check; the bound only catches gigabyte allocations.
+        #expect(elapsed < .seconds(10))
     }
 
     @Test func unknownApiKey() {
