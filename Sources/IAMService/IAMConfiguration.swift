@@ -5,7 +5,7 @@ import ServiceKit
 /// reads them, and an unparsable or out-of-range value is an error naming the variable.
 public struct IAMConfiguration: Sendable {
     /// The `iss` claim and the OpenID issuer (`JWT_ISSUER`).
-    public var issuer: String = "http://127.0.0.1:8081"
+    public var issuer: String = ServiceCatalogue.localURL(of: "iam") ?? "http://127.0.0.1:8081"
     /// The `aud` claim every access token carries; resource services check it (`JWT_AUDIENCE`).
     public var audience: String = "shop"
     /// `IAM_ACCESS_TOKEN_TTL_SECONDS`. Also how long a retired signing key stays in the JWKS.
