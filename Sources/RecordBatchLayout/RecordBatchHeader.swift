@@ -7,7 +7,7 @@ import CCRC32C
 /// Layout (big-endian): baseOffset 0, batchLength 8, partitionLeaderEpoch 12, magic 16, crc 17,
 /// attributes 21, lastOffsetDelta 23, baseTimestamp 27, maxTimestamp 35, producerId 43,
 /// producerEpoch 51, baseSequence 53, recordsCount 57, records 61. The CRC covers [21, end).
-public struct RecordBatchHeader: Sendable, Equatable {
+public struct RecordBatchHeader: Sendable, Hashable {
     public static let size = 61
     /// Bytes before and including batchLength; total size is this plus batchLength.
     public static let lengthPrefix = 12

@@ -7,31 +7,27 @@ extension RecordBatch {
     ///
     /// This is the broker's produce fast path: it validates a client batch (size, magic, CRC,
     /// counts) and stores it as it arrived, never inflating the records.
+    ///
+    /// Its fields are the shared layout parser's (`RecordBatchLayout.RecordBatchHeader`, which LogStore
+    /// reads with too), reached as `header.baseOffset` and so on; this type adds the checks.
+    @dynamicMemberLookup
     public struct Header: Sendable, Hashable {
-        public var baseOffset: Int64
-        /// Bytes after this field; the batch's total size is 12 + batchLength.
-        public var batchLength: Int32
-        public var partitionLeaderEpoch: Int32
-        public var magic: Int8
-        public var crc: UInt32
-        public var attributes: Int16
-        public var lastOffsetDelta: Int32
-        public var baseTimestamp: Int64
-        public var maxTimestamp: Int64
-        public var producerId: Int64
-        public var producerEpoch: Int16
-        public var baseSequence: Int32
-        public var recordsCount: Int32
+        public var fields: RecordBatchLayout.RecordBatchHeader
+
+        public subscript<Value>(dynamicMember field: WritableKeyPath<RecordBatchLayout.RecordBatchHeader, Value>) -> Value {
+            get { fields[keyPath: field] }
+            set { fields[keyPath: field] = newValue }
+        }
 
         /// Total bytes of the batch on the wire.
-        public var totalSize: Int { RecordBatch.lengthPrefixSize + Int(batchLength) }
-        public var lastOffset: Int64 { baseOffset &+ Int64(lastOffsetDelta) }
-        public var compression: CompressionCodec { CompressionCodec(rawValue: attributes) }
+        public var totalSize: Int { RecordBatch.lengthPrefixSize + Int(fields.batchLength) }
+        public var lastOffset: Int64 { fields.baseOffset &+ Int64(fields.lastOffsetDelta) }
+        public var compression: CompressionCodec { CompressionCodec(rawValue: fields.attributes) }
         public var timestampType: TimestampType {
-            attributes & RecordBatch.timestampTypeMask == 0 ? .createTime : .logAppendTime
+            fields.attributes & RecordBatch.timestampTypeMask == 0 ? .createTime : .logAppendTime
         }
-        public var isTransactional: Bool { attributes & RecordBatch.transactionalMask != 0 }
-        public var isControl: Bool { attributes & RecordBatch.controlMask != 0 }
+        public var isTransactional: Bool { fields.attributes & RecordBatch.transactionalMask != 0 }
+        public var isControl: Bool { fields.attributes & RecordBatch.controlMask != 0 }
 
         /// Reads the header at the start of `bytes` and checks what the header alone can
         /// prove: 61 bytes present, batchLength in range, magic 2, recordsCount >= 0.
@@ -46,7 +42,7 @@ extension RecordBatch {
             guard bytes.count >= RecordBatch.lengthPrefixSize else {
                 throw RecordBatchError(.truncated, offset: bytes.count, detail: "batch header needs 61 bytes")
             }
-            batchLength = bytes.recordBatchInt32(at: 8)
+            let batchLength = bytes.recordBatchInt32(at: 8)
             guard batchLength >= RecordBatch.minimumBatchLength else {
                 throw RecordBatchError(.invalidBatchLength, offset: 8, detail: "batchLength \(batchLength)")
             }
@@ -54,28 +50,16 @@ extension RecordBatch {
                 throw RecordBatchError(.truncated, offset: bytes.count, detail: "batch header needs 61 bytes")
             }
             // Magic before the remaining fields: their meaning depends on it.
-            magic = Int8(bitPattern: bytes[16])
+            let magic = Int8(bitPattern: bytes[16])
             guard magic == 2 else { throw RecordBatchError(.unsupportedMagic(magic), offset: 16) }
             guard bytes.count >= RecordBatch.headerSize else {
                 throw RecordBatchError(.truncated, offset: bytes.count, detail: "batch header needs 61 bytes")
             }
-            // The fields through the layout parser LogStore reads them with.
-            let fields = RecordBatchLayout.RecordBatchHeader(bytes)
-            baseOffset = fields.baseOffset
-            partitionLeaderEpoch = fields.partitionLeaderEpoch
-            crc = fields.crc
-            attributes = fields.attributes
-            lastOffsetDelta = fields.lastOffsetDelta
-            baseTimestamp = fields.baseTimestamp
-            maxTimestamp = fields.maxTimestamp
-            producerId = fields.producerId
-            producerEpoch = fields.producerEpoch
-            baseSequence = fields.baseSequence
-            recordsCount = fields.recordsCount
+            fields = RecordBatchLayout.RecordBatchHeader(bytes)
         }
 
         private func checkRecordsCount() throws(RecordBatchError) {
-            guard recordsCount >= 0 else { throw RecordBatchError(.invalidRecordCount(recordsCount), offset: 57) }
+            guard fields.recordsCount >= 0 else { throw RecordBatchError(.invalidRecordCount(fields.recordsCount), offset: 57) }
         }
 
         /// `init(parsing:)` over the readable bytes of `buffer`; the reader index does not move.
@@ -112,19 +96,19 @@ extension RecordBatch {
         /// at least one record, recordsCount = lastOffsetDelta + 1, no control batch, and a
         /// sequence number when there is a producer id. All map to INVALID_RECORD.
         public func checkProducedBatchRules() throws(RecordBatchError) {
-            guard recordsCount > 0 else {
+            guard fields.recordsCount > 0 else {
                 throw RecordBatchError(
-                    .invalidRecordCount(recordsCount), offset: 57, detail: "a produced batch needs records")
+                    .invalidRecordCount(fields.recordsCount), offset: 57, detail: "a produced batch needs records")
             }
-            guard Int64(recordsCount) == Int64(lastOffsetDelta) + 1 else {
+            guard Int64(fields.recordsCount) == Int64(fields.lastOffsetDelta) + 1 else {
                 throw RecordBatchError(
-                    .lastOffsetDeltaMismatch(lastOffsetDelta: lastOffsetDelta, recordsCount: recordsCount), offset: 23)
+                    .lastOffsetDeltaMismatch(lastOffsetDelta: fields.lastOffsetDelta, recordsCount: fields.recordsCount), offset: 23)
             }
             guard !isControl else {
                 throw RecordBatchError(.controlBatchFromClient, offset: 21)
             }
-            guard producerId < 0 || baseSequence >= 0 else {
-                throw RecordBatchError(.invalidBaseSequence(baseSequence), offset: 53)
+            guard fields.producerId < 0 || fields.baseSequence >= 0 else {
+                throw RecordBatchError(.invalidBaseSequence(fields.baseSequence), offset: 53)
             }
         }
 
