@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 
@@ -113,3 +114,35 @@ def kcat(*args, input=None, timeout=60, check=True):
     if check and result.returncode != 0:
         raise AssertionError(f"kcat {' '.join(args)} failed ({result.returncode}):\n{result.stderr.decode()}")
     return result
+
+
+class SequenceSender:
+    """Produces b"seq-%08d" values 0, 1, 2, … (at most `limit`) from a thread until `stop()`, polling all the
+    while so that delivery callbacks run (librdkafka calls them inside poll()). `sent` is how many were queued."""
+
+    def __init__(self, producer, topic, limit, on_delivery):
+        self.producer, self.topic, self.limit, self.on_delivery = producer, topic, limit, on_delivery
+        self.sent = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop)
+
+    def _loop(self):
+        while not self._stop.is_set():
+            if self.sent < self.limit:
+                try:
+                    self.producer.produce(self.topic, value=b"seq-%08d" % self.sent, on_delivery=self.on_delivery)
+                    self.sent += 1
+                except BufferError:
+                    self.producer.poll(0.05)
+                self.producer.poll(0)
+            else:
+                self.producer.poll(0.05)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+

@@ -4,7 +4,7 @@ import threading
 import time
 import uuid
 
-from conftest import kcat
+from conftest import SequenceSender, kcat
 
 
 def test_restart_keeps_records_offsets_and_committed_offsets(fresh_broker, topic):
@@ -37,26 +37,7 @@ def test_idempotent_producer_survives_broker_kill9_cycles(fresh_broker, topic):
         with lock:
             (failed if err else acked).append((msg.value(), msg.partition(), msg.offset(), err))
 
-    stop = threading.Event()
-    sent = [0]
-
-    def send_loop():
-        # Delivery callbacks run inside poll(), so keep polling after the last record is queued.
-        i = 0
-        while not stop.is_set():
-            if i < 100_000:
-                try:
-                    producer.produce(topic, value=b"seq-%08d" % i, on_delivery=on_delivery)
-                    i += 1
-                except BufferError:
-                    producer.poll(0.05)
-                producer.poll(0)
-            else:
-                producer.poll(0.05)
-        sent[0] = i
-
-    sender = threading.Thread(target=send_loop)
-    sender.start()
+    sender = SequenceSender(producer, topic, 100_000, on_delivery).start()
     try:
         for cycle in range(10):
             with lock:
@@ -71,8 +52,7 @@ def test_idempotent_producer_survives_broker_kill9_cycles(fresh_broker, topic):
             broker.kill9()
             broker.start()
     finally:
-        stop.set()
-        sender.join()
+        sender.stop()
     assert producer.flush(120) == 0
     assert not failed, failed[:5]
     values = kcat("-b", broker.bootstrap, "-C", "-t", topic, "-o", "beginning", "-e", "-f", "%s\n",
@@ -84,7 +64,7 @@ def test_idempotent_producer_survives_broker_kill9_cycles(fresh_broker, topic):
     assert set(acked_values) <= set(values)
     # In order within the partition: the log is exactly the send order.
     assert values == sorted(values)
-    assert len(acked_values) == sent[0]
+    assert len(acked_values) == sender.sent
 
 
 def _peak_rss_kib(pid):

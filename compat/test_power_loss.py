@@ -24,7 +24,7 @@ import uuid
 
 import pytest
 
-from conftest import BrokerProcess, kcat
+from conftest import BrokerProcess, SequenceSender, kcat
 import rawkafka
 
 IMAGE_MEGABYTES = 96
@@ -204,25 +204,9 @@ def test_acknowledged_records_and_commits_survive_every_power_cut(volume, topic)
         with lock:
             (failed if err else acked).append((msg.value(), msg.offset()))
 
-    stop = threading.Event()
-
-    def send_loop():
-        i = 0
-        while not stop.is_set():
-            if i < 200_000:
-                try:
-                    producer.produce(topic, value=b"seq-%08d" % i, on_delivery=on_delivery)
-                    i += 1
-                except BufferError:
-                    producer.poll(0.05)
-                producer.poll(0)
-            else:
-                producer.poll(0.05)
-
     group = "g-" + uuid.uuid4().hex[:8]
     committed_before_cut = []
-    sender = threading.Thread(target=send_loop)
-    sender.start()
+    sender = SequenceSender(producer, topic, 200_000, on_delivery).start()
     rng = random.Random(19)
     try:
         for cut in range(6):
@@ -247,8 +231,7 @@ def test_acknowledged_records_and_commits_survive_every_power_cut(volume, topic)
             consumer.close()
             assert found >= offset, f"committed offset {offset} came back as {found} after cut {cut}"
     finally:
-        stop.set()
-        sender.join()
+        sender.stop()
     assert producer.flush(120) == 0
     assert not failed, failed[:5]
 
