@@ -12,8 +12,4 @@ extension EnvelopeClient.Answer {
     var instances: [JSONValue] { data?["instances"]?.arrayValue ?? [] }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
 

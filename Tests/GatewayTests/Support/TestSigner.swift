@@ -1,6 +1,7 @@
 import Foundation
 import JWTKit
 import ServiceKit
+import ShopTestSupport
 
 /// An ES256 key with a kid that signs access tokens the way IAM does, and publishes its JWKS.
 struct TestSigner {
