@@ -195,7 +195,7 @@ let package = Package(
         .target(
             name: "ShopTestSupport",
             dependencies: [
-                "BrokerClient", "KafkaWire", "ServiceKit",
+                "BrokerClient", "KafkaWire", "ServiceKit", "Contracts",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
