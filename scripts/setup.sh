@@ -14,6 +14,8 @@ SYSTEM_PACKAGES+=(librdkafka-dev)
 PYTHON_PACKAGES=(lz4==4.4.5 kafka-python==3.0.12 confluent-kafka==2.16.1 pytest==9.2.0)
 # xxhash: kafka-python's legacy builder needs it to write magic-0 LZ4 sets the way 0.8/0.9 clients did.
 PYTHON_PACKAGES+=(xxhash==4.1.0)
+# schemathesis: apitests/ fuzzes every service's /openapi.json against the running process.
+PYTHON_PACKAGES+=(schemathesis==4.32.5)
 VENV=.venv
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }

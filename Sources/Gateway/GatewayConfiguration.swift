@@ -42,7 +42,7 @@ public struct GatewayConfiguration: Sendable {
     public static var defaultPorts: [String: Int] {
         Dictionary(uniqueKeysWithValues: ServiceCatalogue.entries.filter(\.behindGateway).map { ($0.name, $0.port) })
     }
-    public static let defaultPublicRoutes = "/auth/**,/.well-known/**,/oauth2/**,GET /products/**"
+    public static let defaultPublicRoutes = "/auth/**,/.well-known/**,/oauth2/**,GET /products/**,GET /categories/**"
 
     public init(config: ServiceConfig, environment: [String: String]) throws {
         let env = EnvironmentReader(environment)

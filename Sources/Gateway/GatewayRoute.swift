@@ -10,12 +10,13 @@ public struct GatewayRoute: Sendable, Equatable {
         self.service = service
     }
 
-    /// The seed's table.
+    /// The seed's table with the shop's additions (API.md §1.1).
     public static let defaults: [(String, String)] = [
         ("/auth/**", "iam"), ("/.well-known/**", "iam"), ("/oauth2/**", "iam"), ("/admin/**", "iam"),
-        ("/customers/**", "customer"), ("/products/**", "catalog"),
+        ("/customers/**", "customer"), ("/products/**", "catalog"), ("/categories/**", "catalog"),
         ("/orders/**", "order"), ("/cart/**", "order"),
-        ("/inventory/**", "inventory"), ("/payments/**", "payment"), ("/shipping/**", "shipping"),
+        ("/inventory/**", "inventory"), ("/warehouses/**", "inventory"), ("/payments/**", "payment"),
+        ("/shipping/**", "shipping"),
     ]
 
     /// `GATEWAY_ROUTES`: comma-separated `pattern=service` entries, e.g. `/auth/**=iam,/products/**=catalog`.

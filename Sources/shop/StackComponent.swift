@@ -31,7 +31,7 @@ struct StackComponent: Sendable {
 
     /// The stack for `names`, with every port shifted by `portOffset` and all data under `dataDirectory`.
     static func stack(names: [String], binDirectory: String, dataDirectory: String, portOffset: Int,
-                      baseEnvironment: [String: String]) -> [StackComponent] {
+                      baseEnvironment: [String: String], serviceClients: ServiceClients) -> [StackComponent] {
         func port(_ name: String) -> Int { (ServiceCatalogue.port(of: name) ?? 0) + portOffset }
         let selected = Set(names)
         var shared = baseEnvironment
@@ -44,6 +44,8 @@ struct StackComponent: Sendable {
         for entry in ServiceCatalogue.entries where entry.behindGateway && selected.contains(entry.name) {
             shared["UPSTREAM_\(entry.name.uppercased())_URL"] = "http://127.0.0.1:\(port(entry.name))"
         }
+        // IAM knows the clients of API.md §1.4 unless the operator configured their own.
+        shared["IAM_SERVICE_CLIENTS"] = shared["IAM_SERVICE_CLIENTS"] ?? serviceClients.iamSetting
         if selected.contains("discovery") { shared["DISCOVERY_URL"] = "http://127.0.0.1:\(port("discovery"))" }
         if selected.contains("config") {
             shared["CONFIG_SERVER_URL"] = "http://127.0.0.1:\(port("config"))"
@@ -65,6 +67,10 @@ struct StackComponent: Sendable {
             // The registry does not register with itself, and the config server (started before the registry,
             // stopped after it) is reached at its fixed address by everyone.
             if name == "discovery" || name == "config" { environment["DISCOVERY_URL"] = nil }
+            if let client = serviceClients.client(usedBy: name), baseEnvironment["SERVICE_CLIENT_ID"] == nil {
+                environment["SERVICE_CLIENT_ID"] = client.id
+                environment["SERVICE_CLIENT_SECRET"] = client.secret
+            }
             return StackComponent(name: name, executable: shop, arguments: ["serve", name], environment: environment,
                                   port: port(name), readiness: .http(path: "/health/live"), color: color)
         }

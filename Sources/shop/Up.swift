@@ -45,8 +45,11 @@ struct Up: AsyncParsableCommand {
         let names = only.map { $0.split(separator: ",").map(String.init) } ?? StackComponent.order
         let binDirectory = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
             .deletingLastPathComponent().path
+        let serviceClients = ServiceClients.generate()
+        try serviceClients.write(to: dataDirectory + "/service-clients.properties")
         let components = StackComponent.stack(names: names, binDirectory: binDirectory, dataDirectory: dataDirectory,
-                                              portOffset: portOffset, baseEnvironment: environment)
+                                              portOffset: portOffset, baseEnvironment: environment,
+                                              serviceClients: serviceClients)
         let supervisor = Supervisor(components: components)
 
         // Ctrl-C and SIGTERM end the stack; handled on a Dispatch source, not in a signal handler.

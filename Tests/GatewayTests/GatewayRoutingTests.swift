@@ -11,8 +11,12 @@ import Testing
         try await TestScope.run { scope in
             let iam = try await scope.echo("iam")
             let catalog = try await scope.echo("catalog")
-            let gateway = try await scope.gateway(["UPSTREAM_IAM_URL": iam.baseURL, "UPSTREAM_CATALOG_URL": catalog.baseURL])
+            let inventory = try await scope.echo("inventory")
+            let gateway = try await scope.gateway(["UPSTREAM_IAM_URL": iam.baseURL, "UPSTREAM_CATALOG_URL": catalog.baseURL,
+                                                   "UPSTREAM_INVENTORY_URL": inventory.baseURL])
             let client = gateway.client
+            // Warehouses belong to inventory and need a token.
+            #expect(try await client.get("/warehouses").status == 401)
 
             let login = try await client.post("/auth/login?next=%2Fhome")
             #expect(login.status == 200 && login.upstream == "iam")
@@ -22,6 +26,9 @@ import Testing
             #expect(try await client.get("/oauth2").upstream == "iam")
             let product = try await client.get("/products/42")
             #expect(product.status == 200 && product.upstream == "catalog")
+            // Categories belong to catalog and are public to read, like products (API.md §9).
+            let categories = try await client.get("/categories/7/products")
+            #expect(categories.status == 200 && categories.upstream == "catalog")
 
             // The upstream's own answers pass through unchanged: status, headers, body (no envelope).
             let missing = try await client.get("/products/status/404")

@@ -47,6 +47,12 @@ public struct ServiceConfig: Sendable {
     /// `HTTP_MAX_CONNECTIONS` (default 2000): beyond this the service stops accepting until some close.
     public var httpMaxConnections: Int
 
+    /// `SERVICE_CLIENT_ID` and `SERVICE_CLIENT_SECRET` (both or neither): the client-credentials client
+    /// this service authenticates as when it calls another service (`shop up` sets them, API.md §1.4).
+    public var serviceClient: ServiceClientCredentials?
+    /// `OAUTH_TOKEN_URL` (default IAM's `/oauth2/token`): where that client gets its tokens.
+    public var oauthTokenURL: String
+
     /// `KAFKA_BOOTSTRAP_SERVERS` as a list of HOST:PORT.
     public var kafkaBootstrapList: [String] {
         kafkaBootstrapServers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -87,6 +93,13 @@ public struct ServiceConfig: Sendable {
         httpMaxConnections = try env.int("HTTP_MAX_CONNECTIONS", default: 2000, range: 1...1_000_000)
         outboxPollInterval = .milliseconds(try env.int("OUTBOX_POLL_INTERVAL_MS", default: 1000, range: 10...600_000))
         trustedProxies = try TrustedProxies(parsing: env.string("TRUSTED_PROXIES", default: TrustedProxies.loopbackSpec), variable: "TRUSTED_PROXIES")
+        switch (env.optional("SERVICE_CLIENT_ID"), env.optional("SERVICE_CLIENT_SECRET")) {
+        case (nil, nil): serviceClient = nil
+        case (let id?, let secret?): serviceClient = ServiceClientCredentials(clientId: id, clientSecret: secret)
+        case (nil, _?): throw ConfigError.invalid(name: "SERVICE_CLIENT_ID", value: "", expected: "set together with SERVICE_CLIENT_SECRET")
+        case (_?, nil): throw ConfigError.invalid(name: "SERVICE_CLIENT_SECRET", value: "", expected: "set together with SERVICE_CLIENT_ID")
+        }
+        oauthTokenURL = env.string("OAUTH_TOKEN_URL", default: iam + "/oauth2/token")
     }
 
     /// Every variable `init` reads, plus the ones read before it (remote configuration, `shop up`): the
@@ -95,6 +108,7 @@ public struct ServiceConfig: Sendable {
         "HOST", "PORT", "DATA_DIR", "KAFKA_BOOTSTRAP_SERVERS", "JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE", "LOG_LEVEL",
         "LOG_FORMAT", "CORS_ALLOWED_ORIGINS", "MAX_BODY_BYTES", "SHOP_ENV", "DISCOVERY_URL", "DISCOVERY_HEARTBEAT_SECONDS",
         "DISCOVERY_ADVERTISED_HOST", "OUTBOX_POLL_INTERVAL_MS", "TRUSTED_PROXIES", "HTTP_IDLE_TIMEOUT_SECONDS", "HTTP_MAX_CONNECTIONS",
+        "SERVICE_CLIENT_ID", "SERVICE_CLIENT_SECRET", "OAUTH_TOKEN_URL",
         "CONFIG_SERVER_URL", "SHOP_PROFILE", "CONFIG_LABEL", "CONFIG_SERVER_OPTIONAL", "CONFIG_SERVER_TIMEOUT_SECONDS",
         "CONFIG_SERVER_ATTEMPTS", "CONFIG_SERVER_RETRY_DELAY_MS", "SHOP_UP_PID",
         "IDEMPOTENCY_RETENTION_HOURS", "IDEMPOTENCY_LEASE_SECONDS",
@@ -151,4 +165,17 @@ public struct EnvironmentReader: Sendable {
         default: throw ConfigError.invalid(name: name, value: raw, expected: "true or false")
         }
     }
+}
+
+/// A client-credentials client's id and secret; the secret never appears in a description.
+public struct ServiceClientCredentials: Sendable, Equatable, CustomStringConvertible {
+    public var clientId: String
+    public var clientSecret: String
+
+    public init(clientId: String, clientSecret: String) {
+        self.clientId = clientId
+        self.clientSecret = clientSecret
+    }
+
+    public var description: String { "client \(clientId)" }
 }
