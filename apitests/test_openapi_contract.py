@@ -34,7 +34,7 @@ def stack():
 def schemathesis(stack, service, token):
     argv = [ST, "run", stack.url(service) + "/openapi.json", "--checks", CHECKS,
             "--max-examples", MAX_EXAMPLES, "--workers", "2",
-            "--phases", "examples,coverage,fuzzing", "--request-timeout", "30", "--suppress-health-check", "all",
+            "--phases", "examples,coverage,fuzzing,stateful", "--request-timeout", "30", "--suppress-health-check", "all",
             "--no-color", "--seed", "1"]
     if token:
         argv += ["-H", f"Authorization: Bearer {token}"]

@@ -70,7 +70,8 @@ public final class OpenAPIDocument: Sendable {
         let segments = path.split(separator: "/").map { segment in
             segment.hasPrefix(":") ? "{\(segment.dropFirst())}" : String(segment)
         }
-        var operation: [String: JSONValue] = ["summary": .string(doc.summary), "tags": [.string(doc.tag)]]
+        var operation: [String: JSONValue] = ["summary": .string(doc.summary), "tags": [.string(doc.tag)],
+                                              "operationId": .string(Self.operationId(method: method, segments: segments))]
         var parameters: [JSONValue] = segments.filter { $0.hasPrefix("{") }.map { segment in
             ["name": .string(String(segment.dropFirst().dropLast())), "in": "path", "required": true, "schema": ["type": "string"]]
         }
@@ -129,6 +130,50 @@ public final class OpenAPIDocument: Sendable {
         return .object(schema)
     }
 
+    /// `getProductsById` for GET /products/{id}: stable, unique per method and path, readable in tools.
+    static func operationId(method: HTTPRequest.Method, segments: [String]) -> String {
+        var id = method.rawValue.lowercased()
+        for segment in segments {
+            let isParameter = segment.hasPrefix("{")
+            let words = segment.trimmingCharacters(in: CharacterSet(charactersIn: "{}"))
+                .split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+            if isParameter { id += "By" }
+            for word in words { id += word.prefix(1).uppercased() + word.dropFirst() }
+        }
+        return id
+    }
+
+    /// OpenAPI links from each create to the read of what it created: a 201 whose `data` has an `id`, and
+    /// a GET on the same path plus one parameter. Stateful fuzzers follow them (create, then read back).
+    static func linked(_ paths: [String: [String: JSONValue]]) -> [String: [String: JSONValue]] {
+        var paths = paths
+        for (path, operations) in paths {
+            guard case .object(var post)? = operations["post"], case .object(var responses)? = post["responses"],
+                  case .object(var created)? = responses["201"], Self.createdDataHasId(created) else { continue }
+            var links: [String: JSONValue] = [:]
+            for (candidate, candidateOperations) in paths where candidate.hasPrefix(path + "/{") {
+                let parameter = candidate.dropFirst(path.count + 2)
+                guard parameter.hasSuffix("}"), !parameter.dropLast().contains("/"), !parameter.contains("{"),
+                      case .object(let get)? = candidateOperations["get"], case .string(let target)? = get["operationId"]
+                else { continue }
+                links["Get" + target.dropFirst(3)] = ["operationId": .string(target),
+                                                      "parameters": .object([String(parameter.dropLast()): "$response.body#/data/id"])]
+            }
+            guard !links.isEmpty else { continue }
+            created["links"] = .object(links)
+            responses["201"] = .object(created)
+            post["responses"] = .object(responses)
+            paths[path]?["post"] = .object(post)
+        }
+        return paths
+    }
+
+    private static func createdDataHasId(_ response: [String: JSONValue]) -> Bool {
+        guard case .object(let content)? = response["content"], case .object(let json)? = content["application/json"],
+              case .object(let example)? = json["example"], case .object(let data)? = example["data"] else { return false }
+        return data["id"] != nil
+    }
+
     /// The document as JSON.
     public func render() -> Data {
         let errorExample: JSONValue = ["status": "ERROR", "code": 400, "message": "Validation failed",
@@ -136,7 +181,7 @@ public final class OpenAPIDocument: Sendable {
         let document: JSONValue = [
             "openapi": "3.1.0",
             "info": ["title": .string(title), "version": .string(version)],
-            "paths": .object(paths.withLock { $0 }.mapValues { JSONValue.object($0) }),
+            "paths": .object(Self.linked(paths.withLock { $0 }).mapValues { JSONValue.object($0) }),
             "components": [
                 "securitySchemes": ["bearerAuth": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT"]],
                 "responses": ["Error": ["description": "An error, in the standard envelope",

@@ -1,0 +1,33 @@
+import Foundation
+@testable import ServiceKit
+import Testing
+
+/// The document names every operation and links each create to the read of what it created, so that a
+/// stateful fuzzer can follow the flow (POST /things → GET /things/{id}).
+struct OpenAPILinksTests {
+    struct Thing: Codable, Sendable { var id: String; var name: String }
+    struct NewThing: Codable, Sendable { var name: String }
+
+    @Test func aCreateLinksToTheReadOfWhatItCreated() throws {
+        let document = OpenAPIDocument(title: "things")
+        document.add(method: .post, path: "/things", doc: OperationDoc("Create", tag: "things", request: NewThing(name: "a"),
+                                                                        response: Thing(id: "t1", name: "a"), successStatus: 201))
+        document.add(method: .get, path: "/things/:thingId", doc: OperationDoc("Read", tag: "things", response: Thing(id: "t1", name: "a")))
+        document.add(method: .get, path: "/things/:thingId/parts/:partId", doc: OperationDoc("Part", tag: "things"))
+        // A create whose answer has no id links nowhere.
+        document.add(method: .post, path: "/echo", doc: OperationDoc("Echo", tag: "echo", request: NewThing(name: "a"),
+                                                                      response: NewThing(name: "a"), successStatus: 201))
+        document.add(method: .get, path: "/echo/:id", doc: OperationDoc("Echo one", tag: "echo"))
+
+        let root = try JSONDecoder().decode(JSONValue.self, from: document.render())
+        let paths = try #require(root["paths"])
+        #expect(paths["/things/{thingId}"]?["get"]?["operationId"] == "getThingsByThingId")
+        #expect(paths["/things/{thingId}/parts/{partId}"]?["get"]?["operationId"] == "getThingsByThingIdPartsByPartId")
+        let links = try #require(paths["/things"]?["post"]?["responses"]?["201"]?["links"]?.objectValue)
+        #expect(links.count == 1)
+        let link = try #require(links.values.first)
+        #expect(link["operationId"] == "getThingsByThingId")
+        #expect(link["parameters"]?["thingId"] == "$response.body#/data/id")
+        #expect(paths["/echo"]?["post"]?["responses"]?["201"]?["links"] == nil)
+    }
+}
