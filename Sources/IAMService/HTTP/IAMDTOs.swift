@@ -1,21 +1,37 @@
 import Foundation
+import ServiceKit
 
 /// JSON bodies of IAM's HTTP API (camelCase), separate from the domain types so the wire shape is
 /// explicit and documented by example in `/openapi.json`.
-struct RegisterRequest: Codable, Sendable {
+struct RegisterRequest: Codable, Sendable, ValidatedBody {
     var email: String
     var password: String
     var firstName: String
     var lastName: String
     var phoneNumber: String?
 
+    /// The shape of each field; the registration's own rules (address syntax, the password policy's
+    /// minimum, phone characters) are checked by `Registration.problems`.
+    static let rules: [FieldRule<Self>] = [
+        .text("email", \.email, length: 3...EmailAddress.maximumLength, format: "email"),
+        .text("password", \.password, length: 1...PasswordPolicy().maximumLength),
+        .text("firstName", \.firstName, length: 1...100),
+        .text("lastName", \.lastName, length: 1...100),
+        .text("phoneNumber", \.phoneNumber, length: 0...32, pattern: "[0-9+() .-]*", patternMessage: "must be a phone number (digits, spaces, + - ( ))"),
+    ]
+
     static let example = RegisterRequest(email: "ada@example.com", password: "correct horse battery",
                                          firstName: "Ada", lastName: "Lovelace", phoneNumber: "+44 20 7946 0000")
 }
 
-struct LoginRequest: Codable, Sendable {
+struct LoginRequest: Codable, Sendable, ValidatedBody {
     var email: String
     var password: String
+
+    static let rules: [FieldRule<Self>] = [
+        .text("email", \.email, length: 1...EmailAddress.maximumLength, format: "email"),
+        .text("password", \.password, length: 1...1024),
+    ]
 
     static let example = LoginRequest(email: "ada@example.com", password: "correct horse battery")
 }

@@ -19,7 +19,12 @@ enum FieldDecoding {
     /// 400 for an empty body, malformed JSON, or every broken field together with what `validate` says
     /// about the others.
     static func decodeBody<T: Decodable>(_ type: T.Type, body: ByteBuffer, contentType: String?,
-                                         validate: (T) -> [FieldError]) throws -> T {
+                                         validate routeRules: (T) -> [FieldError]) throws -> T {
+        // A type's declared rules (`ValidatedBody`) come first; the route's own add what they do not cover.
+        func validate(_ value: T) -> [FieldError] {
+            let declared = (value as? any ValidatedBody)?.ruleProblems() ?? []
+            return declared + routeRules(value).filter { extra in !declared.contains { $0.field == extra.field } }
+        }
         if let contentType, !contentType.lowercased().hasPrefix("application/json") {
             throw APIError(.unsupportedMediaType, "Send the body as application/json")
         }

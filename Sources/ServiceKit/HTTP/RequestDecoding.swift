@@ -10,7 +10,8 @@ extension Request {
         try await decodeJSON(type, context: context) { _ in [] }
     }
 
-    /// The body as JSON of type `T`, checked by `validate` (the route's own rules, one message per field).
+    /// The body as JSON of type `T`, checked by the rules `T` declares (`ValidatedBody`) and by `validate`
+    /// (the route's own rules, one message per field).
     /// Every problem is answered at once: the missing and mistyped fields, and what `validate` says about
     /// the others (it sees the body with stand-ins at the broken fields; its messages about those are dropped).
     public func decodeJSON<T: Decodable>(_ type: T.Type, context: ServiceRequestContext,

@@ -117,7 +117,7 @@ public final class OpenAPIDocument: Sendable {
     /// The example's schema, with `required` listing the properties its type does not declare optional
     /// (read from the value's own stored properties, so it follows the Swift type the handler decodes).
     static func schema(of value: any Encodable, example: JSONValue) -> JSONValue {
-        guard case .object(var schema) = example.schema else { return example.schema }
+        guard case .object(var schema) = applyingRules(of: value, to: example.schema) else { return example.schema }
         let mirror = Mirror(reflecting: value)
         let required = mirror.children.compactMap { child -> String? in
             guard let label = child.label else { return nil }
