@@ -28,13 +28,17 @@ struct IAMRoutes: Sendable {
         let limited = RateLimitMiddleware(limiter: loginLimiter)
 
         app.route(.post, "/auth/register", doc: OperationDoc("Create a customer account", tag: "auth",
-                  request: RegisterRequest.example, response: UserDTO.example, successStatus: 201, errors: [400, 409, 413, 415, 429]),
+                  request: RegisterRequest.example, response: UserDTO.example, successStatus: 201, errors: [400, 409, 413, 415, 429],
+                  links: [.init("LogIn", to: "postAuthLogin", requestBody: ["email": "$request.body#/email", "password": "$request.body#/password"])]),
                   middleware: [limited], registerUser)
         app.route(.post, "/auth/login", doc: OperationDoc("Log in with email and password", tag: "auth",
-                  request: LoginRequest.example, response: TokenPairDTO.example, errors: [400, 401, 403, 429]),
+                  request: LoginRequest.example, response: TokenPairDTO.example, errors: [400, 401, 403, 429],
+                  links: [.init("Refresh", to: "postAuthRefresh", requestBody: ["refreshToken": "$response.body#/data/refreshToken"]),
+                          .init("LogOut", to: "postAuthLogout", requestBody: ["refreshToken": "$response.body#/data/refreshToken"])]),
                   middleware: [limited], login)
         app.route(.post, "/auth/refresh", doc: OperationDoc("Exchange a refresh token for a new pair (rotation)", tag: "auth",
-                  request: RefreshRequest.example, response: TokenPairDTO.example, errors: [400, 401, 403]),
+                  request: RefreshRequest.example, response: TokenPairDTO.example, errors: [400, 401, 403],
+                  links: [.init("RefreshAgain", to: "postAuthRefresh", requestBody: ["refreshToken": "$response.body#/data/refreshToken"])]),
                   middleware: [limited], refresh)
         app.route(.post, "/auth/logout", doc: OperationDoc("Revoke the session of a refresh token", tag: "auth",
                   request: RefreshRequest.example, errors: [400]), logout)

@@ -24,6 +24,25 @@ public struct OperationDoc: Sendable {
         }
     }
 
+    /// A flow from this operation's success to another operation (OpenAPI links): what a client does next
+    /// with what it got, and the path a stateful fuzzer follows.
+    public struct Link: Sendable {
+        public var name: String
+        /// The target's operationId (`postAuthLogin` for POST /auth/login).
+        public var operationId: String
+        /// Path or query parameters of the target, as runtime expressions (`$response.body#/data/id`).
+        public var parameters: [String: String]
+        /// The target's body, field by field, as runtime expressions (`$request.body#/email`).
+        public var requestBody: [String: String]?
+
+        public init(_ name: String, to operationId: String, parameters: [String: String] = [:], requestBody: [String: String]? = nil) {
+            self.name = name
+            self.operationId = operationId
+            self.parameters = parameters
+            self.requestBody = requestBody
+        }
+    }
+
     public var summary: String
     public var tag: String
     public var requiresAuth: Bool
@@ -35,11 +54,12 @@ public struct OperationDoc: Sendable {
     public var successStatus: Int
     public var errorStatuses: [Int]
     public var query: [QueryParameter]
+    public var links: [Link]
 
     public init(_ summary: String, tag: String, requiresAuth: Bool = false, request: (any Encodable & Sendable)? = nil,
                 requestContentType: String = "application/json", response: (any Encodable & Sendable)? = nil,
                 rawResponse rawResponseContentType: String? = nil, successStatus: Int = 200, errors: [Int] = [],
-                query: [QueryParameter] = []) {
+                query: [QueryParameter] = [], links: [Link] = []) {
         self.summary = summary
         self.tag = tag
         self.requiresAuth = requiresAuth
@@ -50,6 +70,7 @@ public struct OperationDoc: Sendable {
         self.successStatus = successStatus
         errorStatuses = errors
         self.query = query
+        self.links = links
     }
 }
 
@@ -106,6 +127,17 @@ public final class OpenAPIDocument: Sendable {
             responses[String(doc.successStatus)] = ["description": "Success, in the standard envelope",
                                                     "content": ["application/json": ["schema": envelope.schema, "example": envelope]]]
         }
+        if !doc.links.isEmpty, case .object(var success)? = responses[String(doc.successStatus)] {
+            var links: [String: JSONValue] = [:]
+            for link in doc.links {
+                var value: [String: JSONValue] = ["operationId": .string(link.operationId)]
+                if !link.parameters.isEmpty { value["parameters"] = .object(link.parameters.mapValues { .string($0) }) }
+                if let body = link.requestBody { value["requestBody"] = .object(body.mapValues { .string($0) }) }
+                links[link.name] = .object(value)
+            }
+            success["links"] = .object(links)
+            responses[String(doc.successStatus)] = .object(success)
+        }
         for status in statuses.sorted() where status != doc.successStatus {
             responses[String(status)] = ["$ref": "#/components/responses/Error"]
         }
@@ -160,7 +192,7 @@ public final class OpenAPIDocument: Sendable {
                                                       "parameters": .object([String(parameter.dropLast()): "$response.body#/data/id"])]
             }
             guard !links.isEmpty else { continue }
-            created["links"] = .object(links)
+            created["links"] = .object((created["links"]?.objectValue ?? [:]).merging(links) { declared, _ in declared })
             responses["201"] = .object(created)
             post["responses"] = .object(responses)
             paths[path]?["post"] = .object(post)

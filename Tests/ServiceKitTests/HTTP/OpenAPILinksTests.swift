@@ -30,4 +30,16 @@ struct OpenAPILinksTests {
         #expect(link["parameters"]?["thingId"] == "$response.body#/data/id")
         #expect(paths["/echo"]?["post"]?["responses"]?["201"]?["links"] == nil)
     }
+
+    @Test func declaredLinksCarryTheirExpressions() throws {
+        let document = OpenAPIDocument(title: "auth")
+        document.add(method: .post, path: "/auth/login", doc: OperationDoc("Log in", tag: "auth", request: NewThing(name: "a"),
+                                                                            links: [.init("Refresh", to: "postAuthRefresh",
+                                                                                          requestBody: ["token": "$response.body#/data/token"])]))
+        let root = try JSONDecoder().decode(JSONValue.self, from: document.render())
+        let link = try #require(root["paths"]?["/auth/login"]?["post"]?["responses"]?["200"]?["links"]?["Refresh"])
+        #expect(link["operationId"] == "postAuthRefresh")
+        #expect(link["requestBody"]?["token"] == "$response.body#/data/token")
+        #expect(root["paths"]?["/auth/login"]?["post"]?["operationId"] == "postAuthLogin")
+    }
 }
