@@ -14,10 +14,10 @@ struct RegisterRequest: Codable, Sendable, ValidatedBody {
     /// minimum, phone characters) are checked by `Registration.problems`.
     static let rules: [FieldRule<Self>] = [
         .text("email", \.email, length: 3...EmailAddress.maximumLength, format: "email"),
-        .text("password", \.password, length: 1...PasswordPolicy().maximumLength),
+        .text("password", \.password, length: PasswordPolicy().minimumLength...PasswordPolicy().maximumLength),
         .text("firstName", \.firstName, length: 1...100),
         .text("lastName", \.lastName, length: 1...100),
-        .text("phoneNumber", \.phoneNumber, length: 0...32, pattern: "[0-9+() .-]*", patternMessage: "must be a phone number (digits, spaces, + - ( ))"),
+        .text("phoneNumber", \.phoneNumber, length: 0...32, pattern: #"\s*|[+() .-]*(?:[0-9][+() .-]*){4,}"#, patternMessage: "must be a phone number (digits, spaces, + - ( ))"),
     ]
 
     static let example = RegisterRequest(email: "ada@example.com", password: "correct horse battery",
@@ -136,10 +136,12 @@ struct UserPageDTO: Codable, Sendable {
 /// `PATCH /admin/users/{id}`: any subset of roles, enabled and locked.
 /// A field may be left out (unchanged); `null` is not a value of any of them and is refused, not read as
 /// "left out", so that a client that meant to clear something learns it cannot.
-struct UserPatchRequest: Codable, Sendable {
+struct UserPatchRequest: Codable, Sendable, ValidatedBody {
     var roles: [String]?
     var enabled: Bool?
     var locked: Bool?
+
+    static let rules: [FieldRule<Self>] = [.subset("roles", \.roles, of: Role.allCases.map(\.rawValue))]
 
     static let example = UserPatchRequest(roles: ["customer", "admin"], enabled: true, locked: false)
 

@@ -81,6 +81,15 @@ extension FieldRule {
         integerRule(field, range, optional: true) { $0[keyPath: value].flatMap { Int64(exactly: $0) } }
     }
 
+    /// Distinct members of `values` (a set of roles, of flags).
+    public static func subset(_ field: String, _ value: KeyPath<Body, [String]?> & Sendable, of values: [String]) -> FieldRule {
+        FieldRule(field: field, constraints: ["items": ["enum": .array(values.map { .string($0) })], "uniqueItems": true]) { body in
+            guard let members = body[keyPath: value] else { return nil }
+            let valid = members.allSatisfy(values.contains) && Set(members).count == members.count
+            return valid ? nil : "must be distinct values among \(values.joined(separator: ", "))"
+        }
+    }
+
     /// An array of `count` elements.
     public static func items<Element>(_ field: String, _ value: KeyPath<Body, [Element]> & Sendable,
                                       count: ClosedRange<Int>) -> FieldRule {
@@ -99,9 +108,11 @@ extension FieldRule {
         var constraints: [String: JSONValue] = ["minLength": .integer(Int64(length.lowerBound)),
                                                 "maxLength": .integer(Int64(length.upperBound))]
         if let format { constraints["format"] = .string(format) }
-        // Anchored: JSON Schema's `pattern` matches anywhere, the check matches the whole value.
-        let anchored = pattern.map { "^(?:\($0))$" } ?? (length.lowerBound > 0 ? "\\S" : nil)
-        if let anchored { constraints["pattern"] = .string(anchored) }
+        // Anchored: JSON Schema's `pattern` matches anywhere, the check matches the whole value. Without a
+        // pattern of its own, the document states the checks below: no control characters (Unicode Cc),
+        // and not blank when the field is required.
+        let noControls = "[^\\x00-\\x1F\\x7F-\\x9F]*"
+        constraints["pattern"] = .string(pattern.map { "^(?:\($0))$" } ?? (length.lowerBound > 0 ? "^(?=.*\\S)\(noControls)$" : "^\(noControls)$"))
         let regex = pattern.flatMap { try? NSRegularExpression(pattern: "^(?:\($0))$") }
         return FieldRule(field: field, constraints: constraints) { body in
             guard let text = read(body) else { return nil }

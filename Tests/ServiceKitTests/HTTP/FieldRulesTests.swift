@@ -13,6 +13,7 @@ struct FieldRulesTests {
         var status: String?
         var quantity: Int
         var tags: [String]?
+        var roles: [String]?
 
         static let rules: [FieldRule<Self>] = [
             .text("sku", \.sku, length: 1...8, pattern: "[A-Z0-9-]+", patternMessage: "must be capitals, digits or -"),
@@ -21,8 +22,9 @@ struct FieldRulesTests {
             .oneOf("status", \.status, ["ACTIVE", "DRAFT"]),
             .integer("quantity", \.quantity, 1...99),
             .items("tags", \.tags, count: 0...2),
+            .subset("roles", \.roles, of: ["a", "b"]),
         ]
-        static let example = NewItem(sku: "AB-1", name: "Thing", note: nil, status: "ACTIVE", quantity: 2, tags: ["x"])
+        static let example = NewItem(sku: "AB-1", name: "Thing", note: nil, status: "ACTIVE", quantity: 2, tags: ["x"], roles: ["a"])
     }
 
     private func decode(_ json: String) throws -> NewItem {
@@ -44,12 +46,12 @@ struct FieldRulesTests {
 
     @Test func everyBrokenRuleIsReportedAtOnce() {
         #expect {
-            _ = try decode(#"{"sku":"ab 1","name":"   ","note":"too long","status":"GONE","quantity":100,"tags":["a","b","c"]}"#)
+            _ = try decode(#"{"sku":"ab 1","name":"   ","note":"too long","status":"GONE","quantity":100,"tags":["a","b","c"],"roles":["a","a"]}"#)
         } throws: { error in
             let problems = fields(of: error)
             return problems == ["sku": "must be capitals, digits or -", "name": "must not be blank", "note": "must be at most 5 characters",
                                 "status": "must be one of ACTIVE, DRAFT", "quantity": "must be between 1 and 99",
-                                "tags": "must have between 0 and 2 items"]
+                                "tags": "must have between 0 and 2 items", "roles": "must be distinct values among a, b"]
         }
         // Control characters and an empty required text. The route's message about a field its declared rule
         // already refused is dropped ("name"); about a field that kept its declared rule, it stands.
@@ -73,7 +75,9 @@ struct FieldRulesTests {
         let properties = try #require(schema["properties"])
         #expect(properties["sku"]?["minLength"] == 1 && properties["sku"]?["maxLength"] == 8)
         #expect(properties["sku"]?["pattern"] == "^(?:[A-Z0-9-]+)$")
-        #expect(properties["name"]?["pattern"] == "\\S")
+        // Without a pattern of its own a required text states "not blank, no control characters".
+        #expect(properties["name"]?["pattern"] == #"^(?=.*\S)[^\x00-\x1F\x7F-\x9F]*$"#)
+        #expect(properties["roles"]?["items"]?["enum"] == ["a", "b"] && properties["roles"]?["uniqueItems"] == true)
         #expect(properties["status"]?["enum"] == ["ACTIVE", "DRAFT"])
         #expect(properties["quantity"]?["minimum"] == 1 && properties["quantity"]?["maximum"] == 99)
         #expect(properties["tags"]?["maxItems"] == 2)
