@@ -16,19 +16,23 @@ import Testing
         let issuer = try await TestTokenIssuer.start()
         let directory = NSTemporaryDirectory() + "customer-consumer-" + UUID().uuidString.lowercased()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let environment = ["KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, "OUTBOX_POLL_INTERVAL_MS": "100"]
+        let environment = ["KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, "OUTBOX_POLL_INTERVAL_MS": "100",
+                           "CUSTOMER_EVENT_MAX_ATTEMPTS": "2"]
+
+        // A record no retry can apply comes first: it is dead-lettered and the consumer moves on.
+        let poison = try await publisher.publish(UnreadableUserRegistered(userId: 42))
 
         let ada = UUID().uuidString.lowercased()
         let registered = UserRegistered(userId: ada, email: "ada@example.com", roles: ["customer"], registeredAt: Date(),
                                         firstName: "Ada", lastName: "Lovelace", phoneNumber: "+44 20 7946 0000")
         let eventId = try await publisher.publish(registered)
         try await publisher.publish(registered, eventId: eventId)  // a redelivery: same event id
-        var published = 2
+        var published = 3
 
         let grace = UUID().uuidString.lowercased()
         try await CustomerHTTPFixture.with(environment: environment, dataDirectory: directory, issuer: issuer, messaging: true) { fixture in
             try await eventually("both deliveries of Ada's UserRegistered consumed", timeout: .seconds(90)) {
-                try await fixture.consumedRecords(topic: Topics.iamUser) >= 2
+                try await fixture.consumedRecords(topic: Topics.iamUser) >= 3
             }
             let token = try await fixture.issuer.userToken(subject: ada, email: "ada@example.com")
             let profile = try await fixture.client.get("/customers/me", bearer: token)
@@ -71,7 +75,22 @@ import Testing
         #expect(adaEvents.first?.headers[EnvelopeHeader.causationId] == eventId)
         #expect(stream.filter { $0.key == grace }.count == 2)
 
+        let deadLetters = try await TopicReader.readAll(topic: Topics.deadLetter(of: Topics.iamUser, group: "customer"),
+                                                        bootstrap: broker.bootstrap)
+        #expect(deadLetters.map { $0.headers[EnvelopeHeader.eventId] } == [poison])
+
         await publisher.close()
         await issuer.stop()
     }
+}
+
+/// A `UserRegistered` whose payload no customer service can read (a number where the user id belongs).
+private struct UnreadableUserRegistered: DomainEvent {
+    static let eventType = UserRegistered.eventType
+    static let eventVersion = 1
+    static let aggregateType = "user"
+    static let topic = Topics.iamUser
+
+    var userId: Int
+    var aggregateId: String { String(userId) }
 }

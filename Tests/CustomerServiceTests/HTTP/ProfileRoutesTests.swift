@@ -33,6 +33,21 @@ import Testing
         }
     }
 
+    @Test func concurrentFirstRequestsCreateExactlyOneProfile() async throws {
+        try await CustomerHTTPFixture.with { fixture in
+            let (userId, token) = try await fixture.customer()
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<8 {
+                    group.addTask { try await fixture.client.get("/customers/me", bearer: token).status }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: 200, count: 8))
+            #expect(try await fixture.profileCount(userId: userId) == 1)
+            #expect(try await fixture.outboxEventTypes(userId: userId) == ["CustomerProfileCreated"])
+        }
+    }
+
     @Test func badBodiesAreRefusedWithEveryFieldAndChangeNothing() async throws {
         try await CustomerHTTPFixture.with { fixture in
             let (userId, token) = try await fixture.customer()
