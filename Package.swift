@@ -137,6 +137,16 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Customer profiles and address books (port 8082); consumes iam.user.v1, publishes customer.customer.v1.
+        .target(
+            name: "CustomerService",
+            dependencies: [
+                "ServiceKit", "Contracts",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Service registry (port 8761): instances register, heartbeat, expire after a TTL.
         .target(
             name: "Discovery",
@@ -173,7 +183,7 @@ let package = Package(
         .executableTarget(
             name: "shop",
             dependencies: [
-                "ServiceKit", "IAMService", "Discovery", "ConfigServer", "Gateway",
+                "ServiceKit", "IAMService", "CustomerService", "Discovery", "ConfigServer", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -262,6 +272,16 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "CustomerServiceTests",
+            dependencies: [
+                "CustomerService", "ServiceKit", "Contracts", "BrokerClient", "ShopTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

@@ -1,4 +1,5 @@
 import ConfigServer
+import CustomerService
 import Discovery
 import Gateway
 import IAMService
@@ -11,6 +12,7 @@ enum Services {
         ConfigServerApp.self,
         DiscoveryServer.self,
         IAMServer.self,
+        CustomerServer.self,
         GatewayServer.self,
     ]
 

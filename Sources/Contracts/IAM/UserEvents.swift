@@ -11,13 +11,22 @@ public struct UserRegistered: DomainEvent, Equatable {
     public var email: String
     public var roles: [String]
     public var registeredAt: Date
+    /// The names given at registration, so the customer profile starts with them. Optional: added within
+    /// version 1 (an additive change), so payloads written before them still decode, without names.
+    public var firstName: String?
+    public var lastName: String?
+    public var phoneNumber: String?
     public var aggregateId: String { userId }
 
-    public init(userId: String, email: String, roles: [String], registeredAt: Date) {
+    public init(userId: String, email: String, roles: [String], registeredAt: Date, firstName: String? = nil,
+                lastName: String? = nil, phoneNumber: String? = nil) {
         self.userId = userId
         self.email = email
         self.roles = roles
         self.registeredAt = registeredAt
+        self.firstName = firstName
+        self.lastName = lastName
+        self.phoneNumber = phoneNumber
     }
 }
 

@@ -91,7 +91,8 @@ extension IAMStore {
             }
             try Outbox.enqueue(
                 UserRegistered(userId: user.id, email: user.email, roles: Role.names(user.roles),
-                               registeredAt: user.createdAt),
+                               registeredAt: user.createdAt, firstName: user.firstName, lastName: user.lastName,
+                               phoneNumber: user.phoneNumber),
                 metadata: metadata, occurredAt: user.createdAt, in: db)
         }
     }
