@@ -137,6 +137,17 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Inventory (port 8085): warehouses, stock, reservations for the order saga, expiry sweeper.
+        .target(
+            name: "InventoryService",
+            dependencies: [
+                "ServiceKit", "Contracts", "BrokerClient", "KafkaWire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Service registry (port 8761): instances register, heartbeat, expire after a TTL.
         .target(
             name: "Discovery",
@@ -173,7 +184,7 @@ let package = Package(
         .executableTarget(
             name: "shop",
             dependencies: [
-                "ServiceKit", "IAMService", "Discovery", "ConfigServer", "Gateway",
+                "ServiceKit", "IAMService", "Discovery", "ConfigServer", "Gateway", "InventoryService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -262,6 +273,16 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "InventoryServiceTests",
+            dependencies: [
+                "InventoryService", "ServiceKit", "Contracts", "BrokerClient", "ShopTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
