@@ -55,7 +55,8 @@ struct InventoryCommandHandler: Sendable {
             return
         }
         do {
-            _ = try InventoryStore.reserve(request, defaultTTL: configuration.reservationTTL, now: now, metadata: metadata, db)
+            _ = try InventoryStore.reserve(request, defaultTTL: configuration.reservationTTL, now: now, metadata: metadata,
+                                          answerRepeats: true, db)
         } catch InventoryError.reservationLinesDiffer(let orderId) {
             // A saga bug, not a state to act on: the first reservation stands and its reply was sent.
             logger.warning("ReserveStock with other lines than the order's reservation ignored", metadata: ["order_id": "\(orderId)"])

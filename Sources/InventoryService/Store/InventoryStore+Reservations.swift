@@ -40,18 +40,31 @@ extension InventoryStore {
         }
     }
 
+    /// - Parameter answerRepeats: enqueue the first outcome's reply again for a repeated request (the
+    ///   saga resends a command when its reply is late; an HTTP caller gets the answer in the response).
     static func reserve(_ request: ReservationRequest, defaultTTL: Int, now: Date, metadata: EventMetadata,
-                        _ db: Database) throws -> ReservationOutcome {
+                        answerRepeats: Bool = false, _ db: Database) throws -> ReservationOutcome {
         let orderId = request.orderId.lowercased()
         let requested = request.normalizedLines
         if let existing = try fetchReservation(orderId: orderId, db) {
             guard existing.requested == requested else { throw InventoryError.reservationLinesDiffer(orderId: orderId) }
+            if answerRepeats {
+                try Outbox.enqueue(StockReserved(orderId: orderId, reservationId: existing.id, lines: existing.lines, expiresAt: existing.expiresAt),
+                                   metadata: metadata, occurredAt: now, in: db)
+            }
             return .existing(existing)
         }
         if let rejection = try Row.fetchOne(db, sql: "SELECT * FROM reservation_rejection WHERE order_id = ?", arguments: [orderId]) {
             let earlier = try JSONColumn.decode([ProductQuantity].self, rejection["requested_lines"]) ?? []
             guard earlier == requested else { throw InventoryError.reservationLinesDiffer(orderId: orderId) }
-            return .rejected(try JSONColumn.decode([InventoryError.Shortage].self, rejection["shortages"]) ?? [])
+            let shortages = try JSONColumn.decode([InventoryError.Shortage].self, rejection["shortages"]) ?? []
+            if answerRepeats {
+                try Outbox.enqueue(StockReservationRejected(
+                    orderId: orderId, reason: "OUT_OF_STOCK",
+                    lines: shortages.map { .init(productId: $0.productId, requested: $0.requested, available: $0.available) },
+                    rejectedAt: Millis.date(rejection["rejected_at"])), metadata: metadata, occurredAt: now, in: db)
+            }
+            return .rejected(shortages)
         }
 
         let lines = request.lines.map { ProductQuantity(productId: $0.productId.lowercased(), quantity: $0.quantity) }

@@ -15,7 +15,7 @@ struct CrashRestartTests {
         environment["DATA_DIR"] = directory
         environment["KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap
         environment["OUTBOX_POLL_INTERVAL_MS"] = "100"
-        environment["LOG_LEVEL"] = "warning"
+        environment["LOG_LEVEL"] = "info"
         var service = try await ServiceProcess(service: "inventory", environment: environment, logFile: directory + "/inventory-1.log")
         let publisher = try TestEventPublisher(bootstrap: broker.bootstrap)
         do {
@@ -42,11 +42,13 @@ struct CrashRestartTests {
                                                logFile: directory + "/inventory-2.log")
             try await burst.value
 
-            try await eventually("every command is applied", timeout: .seconds(90), every: .milliseconds(250)) {
+            // The restarted consumer joins once the group gives up on the killed member (session and
+            // rebalance timeouts, about 30 s), so the bound is generous.
+            try await eventually("every command is applied", timeout: .seconds(180), every: .milliseconds(250)) {
                 (try? await client.get("/inventory/\(product)", bearer: admin).data?["reserved"]?.intValue) == expected
             }
             var replies: [String: Set<String>] = [:]
-            try await eventually("every command is answered", timeout: .seconds(90), every: .milliseconds(500)) {
+            try await eventually("every command is answered", timeout: .seconds(120), every: .milliseconds(500)) {
                 replies = [:]
                 for event in try await TopicReader.readAll(topic: Topics.inventoryStock, bootstrap: broker.bootstrap)
                 where event.headers[EnvelopeHeader.eventType] == StockReserved.eventType {
@@ -62,6 +64,9 @@ struct CrashRestartTests {
             #expect(level.data?["reserved"]?.intValue == expected && level.data?["onHand"]?.intValue == 1000)
             #expect(level.data?["warehouses"]?.arrayValue?.first?["warehouseId"]?.stringValue == warehouse)
         } catch {
+            // Keep the service's logs of a failed run next to the temporary directory's name.
+            try? FileManager.default.copyItem(atPath: directory, toPath: directory + "-failed")
+            Issue.record("logs kept in \(directory)-failed")
             await Self.tearDown(publisher, service, issuer, broker, directory)
             throw error
         }
