@@ -180,10 +180,21 @@ let package = Package(
             ]
         ),
         // `shop serve <service>` and `shop up`.
+        // Inventory (port 8085): warehouses, stock, reservations for the order saga, expiry sweeper.
+        .target(
+            name: "InventoryService",
+            dependencies: [
+                "ServiceKit", "Contracts", "BrokerClient", "KafkaWire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "shop",
             dependencies: [
-                "ServiceKit", "IAMService", "CustomerService", "Discovery", "ConfigServer", "Gateway",
+                "ServiceKit", "IAMService", "CustomerService", "Discovery", "ConfigServer", "Gateway", "InventoryService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -288,6 +299,16 @@ let package = Package(
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "LogStore", "LogStoreTesting"]),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "LogStoreTesting", "CCRC32C", "ShopTestSupport"]),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
+        .testTarget(
+            name: "InventoryServiceTests",
+            dependencies: [
+                "InventoryService", "ServiceKit", "Contracts", "BrokerClient", "ShopTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

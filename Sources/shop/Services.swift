@@ -3,6 +3,7 @@ import CustomerService
 import Discovery
 import Gateway
 import IAMService
+import InventoryService
 import ServiceKit
 
 /// Every service `shop serve` can run and `shop up` starts (with the broker, in `ServiceCatalogue`'s start
@@ -13,6 +14,7 @@ enum Services {
         DiscoveryServer.self,
         IAMServer.self,
         CustomerServer.self,
+        InventoryServer.self,
         GatewayServer.self,
     ]
 
