@@ -137,6 +137,19 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Payments (port 8086): the payable-order projection, payments, refunds, the saga's payment
+        // commands, and the simulated payment provider behind `PaymentProvider`.
+        .target(
+            name: "PaymentService",
+            dependencies: [
+                "ServiceKit", "Contracts",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // Service registry (port 8761): instances register, heartbeat, expire after a TTL.
         .target(
             name: "Discovery",
@@ -173,7 +186,7 @@ let package = Package(
         .executableTarget(
             name: "shop",
             dependencies: [
-                "ServiceKit", "IAMService", "Discovery", "ConfigServer", "Gateway",
+                "ServiceKit", "IAMService", "Discovery", "ConfigServer", "Gateway", "PaymentService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -263,6 +276,16 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "PaymentServiceTests",
+            dependencies: [
+                "PaymentService", "ServiceKit", "Contracts", "BrokerClient", "ShopTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "BrokerTests", dependencies: ["Broker", "LogStore", "LogStoreTesting"]),

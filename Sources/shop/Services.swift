@@ -2,6 +2,7 @@ import ConfigServer
 import Discovery
 import Gateway
 import IAMService
+import PaymentService
 import ServiceKit
 
 /// Every service `shop serve` can run and `shop up` starts (with the broker, in `ServiceCatalogue`'s start
@@ -11,6 +12,7 @@ enum Services {
         ConfigServerApp.self,
         DiscoveryServer.self,
         IAMServer.self,
+        PaymentServer.self,
         GatewayServer.self,
     ]
 
