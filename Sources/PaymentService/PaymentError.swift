@@ -21,6 +21,9 @@ public enum PaymentError: Error, Sendable, Equatable {
     case notRefundable(paymentId: String, status: PaymentStatus)
     /// 422: the refund asks for more than captured − refunded (pending refunds included).
     case refundExceedsCaptured(paymentId: String, requested: Money, refundable: Money)
+    /// 422: the order cannot be charged as it stands (a total in another currency than `SHOP_CURRENCY`,
+    /// or nothing to pay).
+    case unpayableOrder(orderId: String, reason: String)
     /// 422: money in a currency other than the payment's.
     case currencyMismatch(expected: String, actual: String)
     /// The provider did not answer within `PSP_CALL_TIMEOUT_MS` (not an HTTP error: the payment stays open).
@@ -43,6 +46,7 @@ extension PaymentError: CustomStringConvertible {
         case .notRefundable(let paymentId, let status): "payment \(paymentId) is \(status.rawValue): nothing captured to refund"
         case .refundExceedsCaptured(let paymentId, let requested, let refundable):
             "refund of \(requested) on payment \(paymentId) exceeds the refundable \(refundable)"
+        case .unpayableOrder(let orderId, let reason): "order \(orderId) cannot be charged: \(reason)"
         case .currencyMismatch(let expected, let actual): "currency \(actual) where \(expected) was expected"
         case .providerTimeout(let operation, let timeout): "the payment provider did not answer \(operation) within \(timeout)"
         case .providerFailure(let message): "payment provider failure: \(message)"

@@ -33,7 +33,8 @@ public enum PaymentServer: ShopService {
             logger.notice("PAYMENT_CLIENT_SECRET is not set: no read-through to the order service; payable orders come from events only")
         }
         let payments = Payments(store: store, provider: provider, deadline: ProviderDeadline(timeout: configuration.providerCallTimeout),
-                                orders: OrderDirectory(store: store, readThrough: readThrough, logger: logger), clock: clock, logger: logger)
+                                orders: OrderDirectory(store: store, readThrough: readThrough, logger: logger), clock: clock, logger: logger,
+                                currency: configuration.currency)
 
         let app = ServiceApp(config: config, logger: logger)
         let idempotency = app.enableIdempotency(database: database, settings: configuration.idempotency, clock: clock)

@@ -19,6 +19,8 @@ public struct Payments: Sendable {
     let orders: OrderDirectory
     let clock: ServiceClock
     let logger: Logger
+    /// `SHOP_CURRENCY`: an order in any other currency is not charged.
+    let currency: Currency
 
     /// `POST /payments/initiate`'s input, validated.
     struct Initiation: Sendable {
@@ -62,6 +64,12 @@ public struct Payments: Sendable {
         }
         guard order.isAwaitingPayment else {
             throw PaymentError.orderNotAwaitingPayment(orderId: order.orderId, status: order.status)
+        }
+        guard order.total.currency == currency else {
+            throw PaymentError.unpayableOrder(orderId: order.orderId, reason: "its total is in \(order.total.currency), not \(currency)")
+        }
+        guard order.total.amountMinor > 0 else {
+            throw PaymentError.unpayableOrder(orderId: order.orderId, reason: "its total is \(order.total)")
         }
         let new = NewPayment(id: EventID.make(at: clock.now()), order: order, method: initiation.method,
                              paymentToken: initiation.paymentToken, idempotencyKey: initiation.idempotencyKey, psp: provider.name)

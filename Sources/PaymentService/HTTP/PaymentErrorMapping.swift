@@ -21,6 +21,8 @@ extension PaymentError: APIErrorConvertible {
         case .refundExceedsCaptured(_, _, let refundable):
             .unprocessable("The refund exceeds what can still be refunded (\(refundable.amountMinor) minor units)",
                            errors: [FieldError(field: "amountMinor", message: "must be at most \(refundable.amountMinor)")])
+        case .unpayableOrder(_, let reason):
+            .unprocessable("The order cannot be paid: \(reason)")
         case .currencyMismatch(let expected, _):
             .unprocessable("Only \(expected) is accepted", errors: [FieldError(field: "currency", message: "must be \(expected)")])
         case .providerTimeout, .providerFailure, .corruptRow:
