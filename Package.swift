@@ -191,10 +191,23 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Payments (port 8086): the payable-order projection, payments, refunds, the saga's payment
+        // commands, and the simulated payment provider behind `PaymentProvider`.
+        .target(
+            name: "PaymentService",
+            dependencies: [
+                "ServiceKit", "Contracts",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "shop",
             dependencies: [
-                "ServiceKit", "IAMService", "CustomerService", "Discovery", "ConfigServer", "Gateway", "InventoryService",
+                "ServiceKit", "IAMService", "CustomerService", "Discovery", "ConfigServer", "Gateway", "InventoryService", "PaymentService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -307,6 +320,16 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "PaymentServiceTests",
+            dependencies: [
+                "PaymentService", "ServiceKit", "Contracts", "BrokerClient", "ShopTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
     ],

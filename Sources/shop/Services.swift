@@ -3,6 +3,7 @@ import CustomerService
 import Discovery
 import Gateway
 import IAMService
+import PaymentService
 import InventoryService
 import ServiceKit
 
@@ -15,6 +16,7 @@ enum Services {
         IAMServer.self,
         CustomerServer.self,
         InventoryServer.self,
+        PaymentServer.self,
         GatewayServer.self,
     ]
 
