@@ -3,6 +3,7 @@ import Discovery
 import Gateway
 import IAMService
 import ServiceKit
+import ShippingService
 
 /// Every service `shop serve` can run and `shop up` starts (with the broker, in `ServiceCatalogue`'s start
 /// order). Adding a service: its module, its test target, and one line here.
@@ -11,6 +12,7 @@ enum Services {
         ConfigServerApp.self,
         DiscoveryServer.self,
         IAMServer.self,
+        ShippingServer.self,
         GatewayServer.self,
     ]
 
