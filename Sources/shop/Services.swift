@@ -3,6 +3,7 @@ import CustomerService
 import Discovery
 import Gateway
 import IAMService
+import ShippingService
 import PaymentService
 import InventoryService
 import ServiceKit
@@ -17,6 +18,7 @@ enum Services {
         CustomerServer.self,
         InventoryServer.self,
         PaymentServer.self,
+        ShippingServer.self,
         GatewayServer.self,
     ]
 
