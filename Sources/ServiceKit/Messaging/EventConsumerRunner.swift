@@ -62,6 +62,7 @@ public final class EventConsumerRunner: Service, Sendable {
         await consumer.onPartitionsRevoked { [logger] partitions in
             logger.debug("partitions revoked", metadata: ["partitions": "\(partitions)"])
         }
+        await ensureTopicsExist(BrokerAdmin(cluster: cluster))
         try await consumer.subscribe(configuration.topics)
         logger.info("event consumer started", metadata: ["topics": "\(configuration.topics)"])
         do {
@@ -73,6 +74,23 @@ public final class EventConsumerRunner: Service, Sendable {
         await cluster.shutdown()
         await deadLetterProducer.discard()
         logger.info("event consumer stopped")
+    }
+
+    /// Creates the subscribed topics that do not exist yet (a consumer often starts before the first
+    /// producer of its topic: payment before order). A group subscribed to a missing topic is assigned
+    /// nothing, and stays so until a rebalance. Best effort: a cluster that forbids creating topics (or is
+    /// not reachable yet) is logged, and the subscription proceeds.
+    private func ensureTopicsExist(_ admin: BrokerAdmin) async {
+        for topic in configuration.topics {
+            do {
+                try await admin.createTopic(topic)
+                logger.info("created topic", metadata: ["topic": "\(topic)"])
+            } catch .broker(.topicAlreadyExists, _) {
+                continue
+            } catch {
+                logger.warning("could not create topic", metadata: ["topic": "\(topic)", "error": "\(error)"])
+            }
+        }
     }
 
     private func loop(_ consumer: BrokerConsumer, admin: BrokerAdmin) async throws {
