@@ -71,6 +71,19 @@ import Testing
         #expect(profile.email == "old@example.com" && profile.firstName == nil)
     }
 
+    @Test func aProfileWithoutEmailTakesTheTokensOnce() async throws {
+        let fixture = try CustomerFixture.make()
+        defer { fixture.removeFiles() }
+        let user = CustomerFixture.newUser()
+        try await fixture.apply(UserRegistered(userId: user.userId, email: " ", roles: ["customer"], registeredAt: Date(),
+                                               firstName: "Ada", lastName: "Lovelace"))
+        #expect(try await fixture.customers.customer(userId: user.userId).email == nil)
+        let profile = try await fixture.customers.profile(of: user)
+        #expect(profile.email == user.email && profile.firstName == "Ada" && profile.version == 2)
+        _ = try await fixture.customers.profile(of: user)
+        #expect(try await fixture.outbox(userId: user.userId).map(\.eventType) == ["CustomerProfileCreated", "CustomerProfileUpdated"])
+    }
+
     @Test func replacingTheProfileMovesTheVersionAndAStaleVersionIsAConflict() async throws {
         let fixture = try CustomerFixture.make()
         defer { fixture.removeFiles() }
