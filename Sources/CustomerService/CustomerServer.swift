@@ -19,7 +19,9 @@ public enum CustomerServer: ShopService {
     ///   broker; the outbox rows are still written and can be read from the database).
     static func makeApp(config: ServiceConfig, environment: [String: String], clock: ServiceClock,
                         messaging: Bool) async throws -> ServiceApp {
-        let logger = Logger(label: name)
+        var logger = Logger(label: name)
+        // LOG_LEVEL also for an app assembled in process (tests), where `shop` has not bootstrapped logging.
+        logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
         let configuration = try CustomerConfiguration(environment: environment)
         let database = try ServiceDatabase(path: config.databasePath, migrations: CustomerStore.migrations)
         let customers = Customers(store: CustomerStore(database: database), configuration: configuration, clock: clock)

@@ -71,6 +71,19 @@ import Testing
         #expect(profile.email == "old@example.com" && profile.firstName == nil)
     }
 
+    @Test func aProfileWithoutEmailTakesTheTokensOnce() async throws {
+        let fixture = try CustomerFixture.make()
+        defer { fixture.removeFiles() }
+        let user = CustomerFixture.newUser()
+        try await fixture.apply(UserRegistered(userId: user.userId, email: " ", roles: ["customer"], registeredAt: Date(),
+                                               firstName: "Ada", lastName: "Lovelace"))
+        #expect(try await fixture.customers.customer(userId: user.userId).email == nil)
+        let profile = try await fixture.customers.profile(of: user)
+        #expect(profile.email == user.email && profile.firstName == "Ada" && profile.version == 2)
+        _ = try await fixture.customers.profile(of: user)
+        #expect(try await fixture.outbox(userId: user.userId).map(\.eventType) == ["CustomerProfileCreated", "CustomerProfileUpdated"])
+    }
+
     @Test func replacingTheProfileMovesTheVersionAndAStaleVersionIsAConflict() async throws {
         let fixture = try CustomerFixture.make()
         defer { fixture.removeFiles() }
@@ -112,6 +125,11 @@ import Testing
         defer { fixture.removeFiles() }
         let user = CustomerFixture.newUser()
         _ = try await fixture.customers.profile(of: user)
+        // A lock (failed logins) stops new logins at IAM; it does not freeze the profile here.
+        try await fixture.apply(UserAccountStatusChanged(userId: user.userId, enabled: true, locked: true, expired: false,
+                                                         credentialsExpired: false, reason: "too-many-failed-logins"))
+        #expect(try await fixture.customers.updateProfile(of: user, ProfileChange(
+            firstName: "Locked", lastName: "Out", phoneNumber: nil, expectedVersion: nil)).version == 2)
         try await fixture.disable(user.userId)
 
         let refused = await customerError {
@@ -119,7 +137,7 @@ import Testing
                                                                              expectedVersion: nil))
         }
         #expect(refused == .accountDisabled(userId: user.userId))
-        #expect(try await fixture.customers.profile(of: user).firstName == nil)
+        #expect(try await fixture.customers.profile(of: user).firstName == "Locked")
 
         // Enabled again: changes work again.
         try await fixture.apply(UserAccountStatusChanged(userId: user.userId, enabled: true, locked: false, expired: false,

@@ -62,8 +62,9 @@ struct AddressRoutes: Sendable {
     }
 
     @Sendable func replace(_ request: Request, context: ServiceRequestContext) async throws -> EnvelopeResponse<AddressDTO> {
-        let id = try RouteAccess.id("addressId", context)
+        // API.md §1.5: the body is validated (400) before the id is looked at (404).
         let body = try await request.decodeJSON(AddressRequest.self, context: context) { $0.problems }
+        let id = try RouteAccess.id("addressId", context)
         let address = try await customers.replaceAddress(id: id, of: try RouteAccess.identity(context).userId, body.input,
                                                          expectedVersion: body.version,
                                                          metadata: RouteAccess.metadata(request, context))

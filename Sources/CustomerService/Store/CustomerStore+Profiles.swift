@@ -15,7 +15,9 @@ extension CustomerStore {
     /// The caller's profile; created from the token (id and email, no names) when neither an earlier
     /// request nor `UserRegistered` created it yet, so `GET /customers/me` never answers 404.
     public func ensureCustomer(_ identity: TokenIdentity, now: Date, metadata: EventMetadata) async throws -> Customer {
-        if let existing = try await customer(userId: identity.userId) { return existing }
+        if let existing = try await customer(userId: identity.userId), existing.email != nil || identity.email == nil {
+            return existing
+        }
         return try await database.write { db in
             try Self.ensureProfile(db, identity: identity, now: now, metadata: metadata)
         }
@@ -50,11 +52,19 @@ extension CustomerStore {
     }
 
     /// The profile of `identity`, inserted (with `CustomerProfileCreated`) if absent.
+    /// A profile without an email (neither the event nor the token had one) takes the token's when it has one.
     @discardableResult
     static func ensureProfile(_ db: Database, identity: TokenIdentity, now: Date, metadata: EventMetadata) throws -> Customer {
         let fresh = Customer(userId: identity.userId, email: identity.email, firstName: nil, lastName: nil, phoneNumber: nil,
                              createdAt: now, updatedAt: now, version: 1)
-        return try insertIfAbsent(db, fresh, metadata: metadata).customer
+        var (customer, inserted) = try insertIfAbsent(db, fresh, metadata: metadata)
+        if !inserted, customer.email == nil, let email = identity.email {
+            customer.email = email
+            customer.version += 1
+            customer.updatedAt = now
+            try saveChanged(db, customer, metadata: metadata)
+        }
+        return customer
     }
 
     /// Inserts `customer` unless a profile of that user exists (then answers the existing one). The primary

@@ -93,6 +93,12 @@ import Testing
             #expect(put.status == 404)
             #expect(try await fixture.client.send(.DELETE, "/customers/me/addresses/\(id)", bearer: intruder).status == 404)
             #expect(try await fixture.client.get("/customers/me/addresses/not-an-id", bearer: owner).status == 404)
+            // Validation (400) comes before the id (404).
+            let invalidOnMalformed = try await fixture.client.send(.PUT, "/customers/me/addresses/not-an-id",
+                                                                   json: HTTPSamples.address.with("country", "gb"), bearer: owner)
+            #expect(invalidOnMalformed.status == 400 && invalidOnMalformed.errorFields == ["country"])
+            #expect(try await fixture.client.send(.PUT, "/customers/me/addresses/not-an-id", json: HTTPSamples.address,
+                                                  bearer: owner).status == 404)
             #expect(try await fixture.client.get("/customers/me/addresses/\(id)", bearer: owner).data?["label"] == .null)
             #expect(try await fixture.outboxEventTypes(userId: ownerId).count == 3)  // created, added, default changed
         }
