@@ -52,9 +52,6 @@ struct ShipmentRoutes: Sendable {
                                     headers: [.location: "/shipping/shipments/\(record.shipment.id)"])
         case .existing(let record):
             return EnvelopeResponse(ShipmentDTO(record), message: "The order already has this shipment")
-        case .failed:
-            // `schedule` throws for every failure; kept total for the compiler.
-            throw APIError.internalError
         }
     }
 
