@@ -3,6 +3,14 @@ import Foundation
 import GRDB
 import ServiceKit
 
+/// What `schedule` answers; every failure is thrown.
+public enum ScheduleOutcome: Sendable, Equatable {
+    /// A new shipment (201).
+    case created(ShipmentRecord)
+    /// The order's existing shipment (200): the first request won.
+    case existing(ShipmentRecord)
+}
+
 /// Shipping's use cases, assembled: the store, the carrier and the clock. HTTP routes and the command
 /// consumer both come through here, so `POST /shipping/schedule` and `CreateShipment` run the same code.
 public struct Shipping: Sendable {
@@ -20,7 +28,7 @@ public struct Shipping: Sendable {
 
     /// Creates the order's shipment, or finds the one it has. A refused destination or a cancelled order
     /// throws (422) after `ShipmentCreationFailed` was committed, so the saga hears of it either way.
-    public func schedule(_ request: ShipmentRequest, metadata: EventMetadata) async throws -> CreateOutcome {
+    public func schedule(_ request: ShipmentRequest, metadata: EventMetadata) async throws -> ScheduleOutcome {
         let problems = request.problems()
         if !problems.isEmpty { throw ShippingError.validation(problems) }
         let carrier = carrier
@@ -28,11 +36,16 @@ public struct Shipping: Sendable {
         let outcome = try await store.database.write { db in
             try ShippingStore.createShipment(request, carrier: carrier, now: now, metadata: metadata, db)
         }
-        if case .failed(let failure) = outcome {
-            if failure.reason == ShipmentCreationFailed.orderCancelled { throw ShippingError.orderCancelled(orderId: failure.orderId) }
+        switch outcome {
+        case .created(let record):
+            return .created(record)
+        case .existing(let record):
+            return .existing(record)
+        case .failed(let failure) where failure.reason == ShipmentCreationFailed.orderCancelled:
+            throw ShippingError.orderCancelled(orderId: failure.orderId)
+        case .failed(let failure):
             throw ShippingError.destinationRefused(country: request.shipTo.country, detail: failure.reasonDetail)
         }
-        return outcome
     }
 
     /// `CreateShipment` inside the consumer's transaction: an invalid command is answered with a final

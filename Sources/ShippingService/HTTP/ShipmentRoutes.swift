@@ -43,15 +43,15 @@ struct ShipmentRoutes: Sendable {
             return problems
         }
         let method = body.method.flatMap(ShippingMethod.init(rawValue:)) ?? .standard
-        switch try await shipping.schedule(body.shipmentRequest(method: method), metadata: Self.metadata(request, context)) {
+        // As in a checkout, the order id correlates what this causes (the saga's replies carry it too).
+        var metadata = Self.metadata(request, context)
+        metadata.correlationId = Identifier.canonical(body.orderId) ?? context.requestId
+        switch try await shipping.schedule(body.shipmentRequest(method: method), metadata: metadata) {
         case .created(let record):
             return EnvelopeResponse(ShipmentDTO(record), status: .created, message: "Shipment created",
                                     headers: [.location: "/shipping/shipments/\(record.shipment.id)"])
         case .existing(let record):
             return EnvelopeResponse(ShipmentDTO(record), message: "The order already has this shipment")
-        case .failed:
-            // `schedule` throws for every failure; kept total for the compiler.
-            throw APIError.internalError
         }
     }
 
