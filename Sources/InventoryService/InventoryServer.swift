@@ -36,14 +36,16 @@ public enum InventoryServer: ShopService {
         ReservationRoutes(store: store, configuration: configuration).register(on: app, authenticated: authenticated)
         StockRoutes(store: store, idempotency: idempotency).register(on: app, authenticated: authenticated, admin: admin)
 
-        // One consumer group for the service: the saga's commands and the catalog's product events.
+        // One consumer group for the service: the saga's commands and the catalog's product events. The
+        // runner is built here rather than through `addMessaging(subscriptions:)` so that it starts only once
+        // its topics exist (ConsumerWithTopics).
         let commands = InventoryCommandHandler(configuration: configuration, clock: clock, logger: logger)
         let products = CatalogProductHandler(clock: clock)
         try app.addMessaging(database: database)
         let topics = [Topics.inventoryCommands, Topics.catalogProduct]
         let runner = try EventConsumerRunner(
             database: database, bootstrap: config.kafkaBootstrapList,
-            configuration: EventConsumerConfiguration(serviceName: name, groupId: config.serviceName, topics: topics),
+            configuration: EventConsumerConfiguration(serviceName: config.serviceName, groupId: config.serviceName, topics: topics),
             metrics: app.registry, logger: logger
         ) { event, db in
             if event.topic == Topics.inventoryCommands {

@@ -34,7 +34,7 @@ public struct ExtendReservation: DomainEvent, Equatable {
     public static let topic = Topics.inventoryCommands
 
     public var orderId: String
-    /// Added to the current expiry; inventory's `INVENTORY_RESERVATION_EXTENSION_SECONDS` when absent.
+    /// Added to the current expiry (clamped to 1–86400); inventory's `INVENTORY_RESERVATION_EXTENSION_SECONDS` when absent.
     public var extendBySeconds: Int?
     public var aggregateId: String { orderId }
 

@@ -1,6 +1,5 @@
 import Contracts
 import Foundation
-import NIOHTTP1
 import ServiceKit
 import ShopTestSupport
 import Synchronization

@@ -6,8 +6,11 @@ import Testing
 /// `/warehouses` over HTTP: every status API.md §5 lists for it, and who may call.
 struct WarehouseRoutesTests {
     @Test func createListReadAndPatchWithEveryStatus() async throws {
-        try await InventoryFixture.with { f in
+        try await InventoryFixture.with(environment: ["MAX_BODY_BYTES": "1024"]) { f in
             let client = f.client
+            let oversized = try await client.send(.POST, "/warehouses", json: ["code": "BIG", "name": .string(String(repeating: "x", count: 2000))],
+                                                  bearer: f.admin)
+            #expect(oversized.status == 413)
             // 401 without a token, 403 for a customer, before the body is read.
             #expect(try await client.send(.POST, "/warehouses", json: [:]).status == 401)
             #expect(try await client.send(.POST, "/warehouses", json: [:], bearer: f.customer).status == 403)
