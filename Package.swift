@@ -142,7 +142,7 @@ let package = Package(
         .target(
             name: "PaymentService",
             dependencies: [
-                "ServiceKit", "Contracts",
+                "ServiceKit", "Contracts", "BrokerClient", "KafkaWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
