@@ -44,9 +44,7 @@ public enum PaymentServer: ShopService {
         await TopicProvisioning.ensure([Topics.orderOrder, Topics.paymentCommands, Topics.paymentPayment],
                                        bootstrap: config.kafkaBootstrapList, within: .seconds(5), logger: logger)
         try app.addMessaging(database: database, subscriptions: [PaymentSubscription.make(clock: clock, logger: logger)])
-        app.addBackgroundService(PeriodicJob("payment reconciliation", every: configuration.reconcileInterval, logger: logger) {
-            try await payments.reconcile()
-        })
+        app.addBackgroundService(PaymentReconciler.job(payments, every: configuration.reconcileInterval, logger: logger))
         return app
     }
 }
