@@ -141,7 +141,7 @@ let package = Package(
         .target(
             name: "CustomerService",
             dependencies: [
-                "ServiceKit", "Contracts",
+                "ServiceKit", "Contracts", "BrokerClient", "KafkaWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

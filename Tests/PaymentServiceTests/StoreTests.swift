@@ -110,6 +110,28 @@ import Testing
         }
     }
 
+    @Test func theReconcilerAsksTheLongestUnaskedFirst() async throws {
+        let store = try Self.store()
+        var ids: [String] = []
+        for offset in 0..<3 {
+            let order = try await Self.order(store)
+            guard case .created(let payment) = try await store.createPayment(
+                Self.newPayment(order), now: Date().addingTimeInterval(Double(offset)), metadata: EventMetadata()) else {
+                Issue.record("expected a new payment")
+                return
+            }
+            ids.append(payment.id)
+        }
+        var asked: [String] = []
+        for round in 0..<3 {
+            let next = try await store.paymentsToReconcile(limit: 1)
+            asked += next.map(\.id)
+            try await store.markPolled(next.map(\.id), at: Date().addingTimeInterval(Double(10 + round)))
+        }
+        // Payments that never answer would otherwise hold the first places for ever.
+        #expect(asked == ids)
+    }
+
     @Test func simulatedProviderIsDeterministic() async throws {
         let provider = SimulatedPaymentProvider(delayedSuccess: 60)
         let payment = Payment(id: "p1", orderId: "o1", userId: "u", status: .initiated, method: .card,

@@ -163,6 +163,7 @@ public struct Payments: Sendable {
         let payments = try await store.paymentsToReconcile(limit: limit).filter {
             $0.voidReason != nil || $0.createdAt <= now.addingTimeInterval(-settle)
         }
+        try await store.markPolled(payments.map(\.id), at: now)
         let refunds = try await store.pendingRefunds(limit: limit).filter {
             $0.source == .saga || $0.createdAt <= now.addingTimeInterval(-settle)
         }

@@ -74,7 +74,7 @@ struct RefundDTO: Codable, Sendable {
     static let example = RefundDTO(Refund(
         id: "0193a0f4-1111-7abc-8def-0123456789ab", paymentId: "0193a0f3-2222-7abc-8def-0123456789ab",
         orderId: "0193a0f2-5b1e-7c3d-9a41-2f6e8d1c0b7a", amount: Money(amountMinor: 1999, currency: .EUR), status: .succeeded,
-        reason: "Damaged on arrival", failureCode: nil, source: .admin, requestKey: nil,
+        reason: nil, failureCode: nil, source: .admin, requestKey: nil,
         createdAt: Date(timeIntervalSince1970: 1_764_100_886.123), updatedAt: Date(timeIntervalSince1970: 1_764_100_886.123)))
 }
 
@@ -141,13 +141,14 @@ struct PaymentDTO: Encodable, Sendable {
         try container.encode(version, forKey: .version)
     }
 
+    /// An open payment: every member that may be null is null here, so the schema derived from the
+    /// example does not pin them to one type.
     static let example: PaymentDTO = {
         let at = Date(timeIntervalSince1970: 1_764_100_886.123)
-        let amount = Money(amountMinor: 3998, currency: .EUR)
         return PaymentDTO(Payment(
             id: "0193a0f3-2222-7abc-8def-0123456789ab", orderId: "0193a0f2-5b1e-7c3d-9a41-2f6e8d1c0b7a", userId: "",
-            status: .captured, method: .card, amount: amount, captured: amount, refunded: .zero(.EUR),
-            pspReference: "sim_0193a0f322227abc8def0123456789ab", paymentToken: "tok_success", idempotencyKey: "",
-            failureCode: nil, retryable: nil, voidReason: nil, capturedAt: at, createdAt: at, updatedAt: at, version: 2), refunds: [])
+            status: .initiated, method: .card, amount: Money(amountMinor: 3998, currency: .EUR), captured: nil, refunded: .zero(.EUR),
+            pspReference: nil, paymentToken: "tok_delayed_success", idempotencyKey: "", failureCode: nil, retryable: nil,
+            voidReason: nil, capturedAt: nil, createdAt: at, updatedAt: at, version: 1), refunds: [])
     }()
 }

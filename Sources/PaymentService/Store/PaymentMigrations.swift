@@ -74,5 +74,10 @@ enum PaymentMigrations {
             try db.create(index: "refund_payment_created", on: "refund", columns: ["payment_id", "created_at"])
             try db.create(index: "refund_status", on: "refund", columns: ["status"])
         },
+        ServiceMigration("payment-v2-payment-polled-at") { db in
+            // When the reconciler last asked the provider about the payment: it asks the longest-unasked
+            // first, so payments that never answer (tok_timeout) cannot starve the others.
+            try db.alter(table: "payment") { t in t.add(column: "polled_at", .datetime) }
+        },
     ]
 }

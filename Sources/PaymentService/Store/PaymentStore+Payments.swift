@@ -37,14 +37,25 @@ extension PaymentStore {
     }
 
     /// Payments the reconciler must ask the provider about: `INITIATED` ones (no answer yet, or a capture
-    /// that comes later) and open ones the saga asked to void. Oldest first, at most `limit`.
+    /// that comes later) and open ones the saga asked to void. Longest unasked first, at most `limit`.
     func paymentsToReconcile(limit: Int) async throws -> [Payment] {
         try await database.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT * FROM payment
                 WHERE status = 'INITIATED' OR (status IN \(PaymentStatus.openStatusesSQL) AND void_reason IS NOT NULL)
-                ORDER BY updated_at, id LIMIT ?
+                ORDER BY COALESCE(polled_at, created_at), id LIMIT ?
                 """, arguments: [limit]).map(Self.decodePayment)
+        }
+    }
+
+    /// Notes that the reconciler asked the provider about these payments now (not a change of the payment:
+    /// no version, no event).
+    func markPolled(_ paymentIds: [String], at now: Date) async throws {
+        guard !paymentIds.isEmpty else { return }
+        try await database.write { db in
+            let placeholders = Array(repeating: "?", count: paymentIds.count).joined(separator: ", ")
+            try db.execute(sql: "UPDATE payment SET polled_at = ? WHERE id IN (\(placeholders))",
+                           arguments: StatementArguments([now]) + StatementArguments(paymentIds))
         }
     }
 

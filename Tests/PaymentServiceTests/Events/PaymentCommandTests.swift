@@ -17,6 +17,8 @@ import Testing
             try await fixture.publisher.publish(command, eventId: eventId)
             // Re-sent as a new message after it took effect: the payment is terminal, nothing happens.
             try await fixture.waitForStatus(paymentId, .voided)
+            // The challenge can no longer be answered.
+            #expect(try await fixture.client.send(.POST, "/payments/\(paymentId)/confirm", json: ["result": "PASS"], bearer: ada.token).status == 409)
             try await fixture.publisher.publish(command)
             // A void of a captured payment (or another order's) changes nothing either.
             let capturedOrder = try await fixture.placeOrder(for: ada.userId)

@@ -1,4 +1,3 @@
-import BrokerClient
 import Contracts
 import Foundation
 import ServiceKit
@@ -12,11 +11,7 @@ import Testing
         let dataDirectory = NSTemporaryDirectory() + "payment-process-" + UUID().uuidString
         let broker = try await BrokerProcess(dataDirectory: dataDirectory + "/broker")
         defer { broker.shutdown() }
-        let cluster = try BrokerCluster(bootstrap: [broker.bootstrap], clientId: "payment-process-admin")
-        for topic in [Topics.orderOrder, Topics.paymentCommands, Topics.paymentPayment] {
-            try await BrokerAdmin(cluster: cluster).createTopic(topic, partitions: 1)
-        }
-        await cluster.shutdown()
+        // No topic exists yet: the service creates the ones it consumes before its consumer joins.
         let issuer = try await TestTokenIssuer.start()
         let publisher = try TestEventPublisher(bootstrap: broker.bootstrap, producerName: "order")
         var environment = issuer.environment

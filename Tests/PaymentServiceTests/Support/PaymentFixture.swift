@@ -1,4 +1,3 @@
-import BrokerClient
 import Contracts
 import Foundation
 import GRDB
@@ -28,13 +27,6 @@ final class PaymentFixture: Sendable {
     static func start(extraEnvironment: [String: String] = [:]) async throws -> PaymentFixture {
         let dataDirectory = NSTemporaryDirectory() + "payment-tests-" + UUID().uuidString
         let broker = try await BrokerProcess(dataDirectory: dataDirectory + "/broker")
-        // As `shop up` does: the topics exist before the service's consumer joins its group (a topic that
-        // appears later is not assigned until the group rebalances).
-        let cluster = try BrokerCluster(bootstrap: [broker.bootstrap], clientId: "payment-tests-admin")
-        for topic in [Topics.orderOrder, Topics.paymentCommands, Topics.paymentPayment] {
-            try await BrokerAdmin(cluster: cluster).createTopic(topic, partitions: 1)
-        }
-        await cluster.shutdown()
         let issuer = try await TestTokenIssuer.start()
         var environment = issuer.environment
         environment["DATA_DIR"] = dataDirectory
