@@ -19,10 +19,10 @@ public struct PaymentConfiguration: Sendable {
     public var orderServiceURL: String = ServiceCatalogue.localURL(of: "order") ?? "http://127.0.0.1:8084"
     /// `PAYMENT_ORDER_READ_TIMEOUT_MS` (default 2000): the deadline of one read-through call.
     public var orderReadTimeout: Duration = .milliseconds(2000)
-    /// `PAYMENT_TOKEN_URL` (default `<JWT_ISSUER>/oauth2/token`): IAM's token endpoint.
+    /// IAM's token endpoint (ServiceKit's `OAUTH_TOKEN_URL`).
     public var tokenURL: String = (ServiceCatalogue.localURL(of: "iam") ?? "http://127.0.0.1:8081") + "/oauth2/token"
-    /// `PAYMENT_CLIENT_ID` (default `payment-service`) and `PAYMENT_CLIENT_SECRET` (no default): the
-    /// client-credentials client with scope `order.read`. Without a secret there is no read-through.
+    /// The client-credentials client with scope `order.read` (ServiceKit's `SERVICE_CLIENT_ID` and
+    /// `SERVICE_CLIENT_SECRET`; `shop up` sets them). Without a secret there is no read-through.
     public var clientId: String = "payment-service"
     public var clientSecret: String?
     /// Idempotency-Key lease and retention (`IDEMPOTENCY_LEASE_SECONDS`, `IDEMPOTENCY_RETENTION_HOURS`).
@@ -45,16 +45,17 @@ public struct PaymentConfiguration: Sendable {
         reconcileInterval = .milliseconds(try env.int("PAYMENT_RECONCILE_INTERVAL_MS", default: 1000, range: 10...600_000))
         orderServiceURL = env.string("PAYMENT_ORDER_SERVICE_URL", default: orderServiceURL)
         orderReadTimeout = .milliseconds(try env.int("PAYMENT_ORDER_READ_TIMEOUT_MS", default: 2000, range: 10...60_000))
-        tokenURL = env.string("PAYMENT_TOKEN_URL", default: config.jwtIssuer + "/oauth2/token")
-        clientId = env.string("PAYMENT_CLIENT_ID", default: clientId)
-        clientSecret = env.optional("PAYMENT_CLIENT_SECRET")
+        tokenURL = config.oauthTokenURL
+        if let client = config.serviceClient {
+            clientId = client.clientId
+            clientSecret = client.clientSecret
+        }
         idempotency = try IdempotencySettings(environment: environment)
     }
 
     /// Every variable `init(config:environment:)` reads beyond `ServiceConfig`'s.
     public static let settingNames = [
         "SHOP_CURRENCY", "PSP_CALL_TIMEOUT_MS", "PSP_DELAYED_SUCCESS_SECONDS", "PAYMENT_RECONCILE_INTERVAL_MS",
-        "PAYMENT_ORDER_SERVICE_URL", "PAYMENT_ORDER_READ_TIMEOUT_MS", "PAYMENT_TOKEN_URL", "PAYMENT_CLIENT_ID",
-        "PAYMENT_CLIENT_SECRET",
+        "PAYMENT_ORDER_SERVICE_URL", "PAYMENT_ORDER_READ_TIMEOUT_MS",
     ]
 }

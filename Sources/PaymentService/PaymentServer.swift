@@ -31,7 +31,7 @@ public enum PaymentServer: ShopService {
                                                                   clientSecret: secret, scope: "order.read"), http: http)
             readThrough = OrderServiceClient(baseURL: configuration.orderServiceURL, token: token, http: http)
         } else {
-            logger.notice("PAYMENT_CLIENT_SECRET is not set: no read-through to the order service; payable orders come from events only")
+            logger.notice("SERVICE_CLIENT_ID/SERVICE_CLIENT_SECRET are not set: no read-through to the order service; payable orders come from events only")
         }
         let payments = Payments(store: store, provider: provider, deadline: ProviderDeadline(timeout: configuration.providerCallTimeout),
                                 orders: OrderDirectory(store: store, readThrough: readThrough, logger: logger), clock: clock, logger: logger,

@@ -23,7 +23,7 @@ import Testing
     @Test func readsAndChecksEachVariable() throws {
         let configuration = try Self.configuration([
             "SHOP_CURRENCY": "GBP", "PSP_CALL_TIMEOUT_MS": "250", "PSP_DELAYED_SUCCESS_SECONDS": "0",
-            "PAYMENT_RECONCILE_INTERVAL_MS": "50", "PAYMENT_CLIENT_SECRET": "s3cret", "JWT_ISSUER": "http://iam.example",
+            "PAYMENT_RECONCILE_INTERVAL_MS": "50", "SERVICE_CLIENT_ID": "payment-service", "SERVICE_CLIENT_SECRET": "s3cret", "JWT_ISSUER": "http://iam.example",
         ])
         #expect(configuration.currency == .GBP && configuration.providerCallTimeout == .milliseconds(250))
         #expect(configuration.delayedSuccess == 0 && configuration.reconcileInterval == .milliseconds(50))

@@ -50,7 +50,7 @@ public struct ServiceConfig: Sendable {
     /// `SERVICE_CLIENT_ID` and `SERVICE_CLIENT_SECRET` (both or neither): the client-credentials client
     /// this service authenticates as when it calls another service (`shop up` sets them, API.md §1.4).
     public var serviceClient: ServiceClientCredentials?
-    /// `OAUTH_TOKEN_URL` (default IAM's `/oauth2/token`): where that client gets its tokens.
+    /// `OAUTH_TOKEN_URL` (default `<JWT_ISSUER>/oauth2/token`): where that client gets its tokens.
     public var oauthTokenURL: String
 
     /// `KAFKA_BOOTSTRAP_SERVERS` as a list of HOST:PORT.
@@ -99,7 +99,8 @@ public struct ServiceConfig: Sendable {
         case (nil, _?): throw ConfigError.invalid(name: "SERVICE_CLIENT_ID", value: "", expected: "set together with SERVICE_CLIENT_SECRET")
         case (_?, nil): throw ConfigError.invalid(name: "SERVICE_CLIENT_SECRET", value: "", expected: "set together with SERVICE_CLIENT_ID")
         }
-        oauthTokenURL = env.string("OAUTH_TOKEN_URL", default: iam + "/oauth2/token")
+        // IAM is the issuer: under `shop up --port-offset` its URL moves with it.
+        oauthTokenURL = env.string("OAUTH_TOKEN_URL", default: jwtIssuer + "/oauth2/token")
     }
 
     /// Every variable `init` reads, plus the ones read before it (remote configuration, `shop up`): the

@@ -57,8 +57,8 @@ import Testing
         let orderService = try await FakeOrderService()
         try await PaymentFixture.with(extraEnvironment: [
             "PAYMENT_ORDER_SERVICE_URL": orderService.server.baseURL,
-            "PAYMENT_TOKEN_URL": orderService.server.baseURL + "/oauth2/token",
-            "PAYMENT_CLIENT_SECRET": "payment-secret",
+            "OAUTH_TOKEN_URL": orderService.server.baseURL + "/oauth2/token",
+            "SERVICE_CLIENT_ID": "payment-service", "SERVICE_CLIENT_SECRET": "payment-secret",
         ]) { fixture in
             let ada = try await fixture.customer()
             // Known only to the order service: paid from its answer, for its total.
@@ -85,8 +85,8 @@ import Testing
         let closedPort = BrokerProcess.freePort()
         try await PaymentFixture.with(extraEnvironment: [
             "PAYMENT_ORDER_SERVICE_URL": "http://127.0.0.1:\(closedPort)",
-            "PAYMENT_TOKEN_URL": "http://127.0.0.1:\(closedPort)/oauth2/token",
-            "PAYMENT_CLIENT_SECRET": "payment-secret",
+            "OAUTH_TOKEN_URL": "http://127.0.0.1:\(closedPort)/oauth2/token",
+            "SERVICE_CLIENT_ID": "payment-service", "SERVICE_CLIENT_SECRET": "payment-secret",
         ]) { fixture in
             let ada = try await fixture.customer()
             #expect(try await fixture.initiate(UUID().uuidString.lowercased(), token: "tok_success", as: ada).status == 404)
