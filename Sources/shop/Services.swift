@@ -1,3 +1,4 @@
+import CatalogService
 import ConfigServer
 import Discovery
 import Gateway
@@ -11,6 +12,7 @@ enum Services {
         ConfigServerApp.self,
         DiscoveryServer.self,
         IAMServer.self,
+        CatalogServer.self,
         GatewayServer.self,
     ]
 
