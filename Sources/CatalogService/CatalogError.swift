@@ -19,6 +19,8 @@ public enum CatalogError: Error, Sendable, Equatable {
     case productNotFound
     /// 404: no such category, or a malformed id.
     case categoryNotFound
+    /// 404: no such published review of the product.
+    case reviewNotFound
     /// 409: another product has this SKU (compared case-insensitively).
     case skuTaken(String)
     /// 409: optimistic concurrency; the caller's `version` is not the current one.
@@ -53,6 +55,7 @@ extension CatalogError: CustomStringConvertible {
         case .notVerifiedPurchase: "no delivered order of the product for this user"
         case .productNotFound: "product not found"
         case .categoryNotFound: "category not found"
+        case .reviewNotFound: "review not found"
         case .skuTaken(let sku): "a product with SKU \(sku) exists"
         case .versionConflict(let what, let current): "\(what) version conflict (current version \(current))"
         case .siblingNameTaken(let name): "a sibling category is named \(name)"

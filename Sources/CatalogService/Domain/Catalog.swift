@@ -112,6 +112,15 @@ public struct Catalog: Sendable {
         return try await store.publishedReviews(productId: productId, limit: limit, after: after)
     }
 
+    /// One published review of a visible product (the `Location` of a created review).
+    public func review(id: String, productId: String) async throws -> Review {
+        _ = try await product(id: productId, includeDrafts: false)
+        guard CatalogID.isCanonical(id), let review = try await store.publishedReview(id: id, productId: productId) else {
+            throw CatalogError.reviewNotFound
+        }
+        return review
+    }
+
     /// Checks in API.md's order: 404 (unknown or draft product), 400, 403 (no delivered order), 409.
     public func submitReview(productId: String, userId: String, _ new: NewReview,
                              metadata: EventMetadata = EventMetadata()) async throws -> Review {

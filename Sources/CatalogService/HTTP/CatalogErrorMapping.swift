@@ -21,6 +21,8 @@ extension CatalogError: APIErrorConvertible {
             .notFound("Product not found")
         case .categoryNotFound:
             .notFound("Category not found")
+        case .reviewNotFound:
+            .notFound("Review not found")
         case .skuTaken(let sku):
             APIError(.conflict, "A product with SKU \(sku) already exists", errors: [FieldError(field: "sku", message: "is taken")])
         case .versionConflict(let what, let current):

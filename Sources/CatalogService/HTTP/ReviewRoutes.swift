@@ -10,6 +10,9 @@ struct ReviewRoutes: Sendable {
         app.route(.get, "/products/:id/reviews", doc: OperationDoc("Published reviews of a product, newest first", tag: "reviews",
                   response: PageDTO<ReviewDTO>.example, errors: [400, 404], query: ListQueryParsing.pageQueryDocs),
                   middleware: [publicAccess], listReviews)
+        app.route(.get, "/products/:id/reviews/:reviewId", doc: OperationDoc("One published review", tag: "reviews",
+                  response: ReviewDTO.example, errors: [404]),
+                  middleware: [publicAccess], getReview)
         app.route(.post, "/products/:id/reviews", doc: OperationDoc("Review a product delivered to you (user)", tag: "reviews",
                   requiresAuth: true, request: CreateReviewRequest.example, response: ReviewDTO.example, successStatus: 201,
                   errors: [400, 403, 404, 409]),
@@ -23,6 +26,12 @@ struct ReviewRoutes: Sendable {
         let page = try await catalog.reviews(productId: productId, limit: window.limit, after: window.after)
         return EnvelopeResponse(PageDTO(items: page.items.map(ReviewDTO.init),
                                         nextCursor: page.next.map { ListCursor.encode($0, fingerprint: fingerprint) }))
+    }
+
+    @Sendable func getReview(_ request: Request, context: ServiceRequestContext) async throws -> EnvelopeResponse<ReviewDTO> {
+        let review = try await catalog.review(id: try context.parameters.require("reviewId"),
+                                              productId: try context.parameters.require("id"))
+        return EnvelopeResponse(ReviewDTO(review))
     }
 
     /// Checks in API.md §3.3's order: the role (403 for service tokens), 404 for an unknown or draft

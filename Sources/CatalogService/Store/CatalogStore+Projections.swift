@@ -28,12 +28,4 @@ extension CatalogStore {
                 arguments: [userId, productId, orderId, Millis.of(deliveredAt)])
         }
     }
-
-    /// Whether the user may review the product (for tests and the HTTP layer's diagnostics).
-    func isVerifiedPurchase(userId: String, productId: String) async throws -> Bool {
-        try await database.read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM verified_purchase WHERE user_id = ? AND product_id = ?)",
-                              arguments: [userId, productId]) ?? false
-        }
-    }
 }

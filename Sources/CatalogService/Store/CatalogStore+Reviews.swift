@@ -22,6 +22,14 @@ extension CatalogStore {
         }
     }
 
+    /// One published review of the product, or nil.
+    func publishedReview(id: String, productId: String) async throws -> Review? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM review WHERE id = ? AND product_id = ? AND status = 'PUBLISHED'",
+                             arguments: [id, productId]).map(Self.decodeReview)
+        }
+    }
+
     /// Stores a review in API.md's order of checks (403 without a delivered order, 409 when the user
     /// already reviewed the product), publishes it at once (v1 has no moderation) and updates the
     /// product's rating in the same transaction, with ReviewSubmitted, ReviewPublished and

@@ -90,9 +90,15 @@ struct ConsumerTests {
             #expect(try await fixture.client.send(.POST, path, json: ["rating": 5], bearer: fixture.customerToken).status == 403)
             try await publisher.publish(OrderDelivered(orderId: "order-1", userId: fixture.customerId, productIds: [productId],
                                                        deliveredAt: Date()), eventId: deliveryId)
+            var location: String?
             try await eventually("the delivery makes the customer eligible", timeout: .seconds(60)) {
-                try await fixture.client.send(.POST, path, json: ["rating": 4], bearer: fixture.customerToken).status == 201
+                let answer = try await fixture.client.send(.POST, path, json: ["rating": 4], bearer: fixture.customerToken)
+                location = answer.header("Location")
+                return answer.status == 201
             }
+            let created = try await fixture.client.get(try #require(location))
+            #expect(created.status == 200 && created.data?["rating"]?.intValue == 4 && created.data?["verifiedPurchase"] == .bool(true))
+            #expect(try await fixture.client.send(.POST, path, json: ["rating": 2], bearer: fixture.customerToken).status == 409)
             let listed = try await fixture.client.get(path)
             #expect(listed.data?["items"]?.arrayValue?.count == 1)
             #expect(try await fixture.client.get("/products/\(productId)").data?["rating"]?["averageX100"]?.intValue == 400)
