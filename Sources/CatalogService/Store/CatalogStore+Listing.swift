@@ -80,13 +80,13 @@ extension CatalogStore {
         var outer = "SELECT * FROM (\(inner))"
         if let after = query.after {
             let comparison = descending ? "<" : ">"
-            outer += " WHERE (\(column) \(comparison) ? OR (\(column) = ? AND id \(comparison) ?))"
+            // A row-value comparison, which SQLite turns into an index range (late pages cost no more than early ones).
+            outer += " WHERE (\(column), id) \(comparison) (?, ?)"
             let key: (any DatabaseValueConvertible)? = switch after.key {
             case .integer(let value): value
             case .text(let value): value
             case .real(let value): value
             }
-            arguments.append(key)
             arguments.append(key)
             arguments.append(after.id)
         }

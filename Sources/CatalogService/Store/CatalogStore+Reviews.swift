@@ -10,8 +10,8 @@ extension CatalogStore {
             var sql = "SELECT * FROM review WHERE product_id = ? AND status = 'PUBLISHED'"
             var arguments: [(any DatabaseValueConvertible)?] = [productId]
             if let after, case .integer(let millis) = after.key {
-                sql += " AND (created_ms < ? OR (created_ms = ? AND id < ?))"
-                arguments += [millis, millis, after.id]
+                sql += " AND (created_ms, id) < (?, ?)"
+                arguments += [millis, after.id]
             }
             sql += " ORDER BY created_ms DESC, id DESC LIMIT ?"
             arguments.append(limit + 1)
