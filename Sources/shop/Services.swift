@@ -3,6 +3,7 @@ import CustomerService
 import Discovery
 import Gateway
 import IAMService
+import CatalogService
 import ShippingService
 import PaymentService
 import InventoryService
@@ -19,6 +20,7 @@ enum Services {
         InventoryServer.self,
         PaymentServer.self,
         ShippingServer.self,
+        CatalogServer.self,
         GatewayServer.self,
     ]
 

@@ -1,0 +1,45 @@
+import Foundation
+import ServiceKit
+
+public enum ReviewStatus: String, Codable, Sendable, CaseIterable {
+    case pending = "PENDING"
+    case published = "PUBLISHED"
+    case rejected = "REJECTED"
+}
+
+/// One user's review of one product.
+public struct Review: Sendable, Equatable {
+    public var id: String
+    public var productId: String
+    public var userId: String
+    public var rating: Int
+    public var title: String?
+    public var comment: String?
+    public var status: ReviewStatus
+    public var verifiedPurchase: Bool
+    public var createdAt: Date
+    public var updatedAt: Date
+}
+
+/// What a user sends to review a product.
+public struct NewReview: Sendable, Equatable {
+    public var rating: Int
+    public var title: String?
+    public var comment: String?
+
+    public init(rating: Int, title: String? = nil, comment: String? = nil) {
+        self.rating = rating
+        self.title = title
+        self.comment = comment
+    }
+
+    static let ratingRange = 1...5
+
+    var problems: [FieldError] {
+        var check = Validator()
+        check.require(Self.ratingRange.contains(rating), "rating", "must be an integer from 1 to 5")
+        check.require((title?.count ?? 0) <= 200, "title", "must be at most 200 characters")
+        check.require((comment?.count ?? 0) <= 4000, "comment", "must be at most 4000 characters")
+        return check.errors
+    }
+}
