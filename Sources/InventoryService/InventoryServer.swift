@@ -37,24 +37,18 @@ public enum InventoryServer: ShopService {
         StockRoutes(store: store, idempotency: idempotency).register(on: app, authenticated: authenticated, admin: admin)
 
         // One consumer group for the service: the saga's commands and the catalog's product events. The
-        // runner is built here rather than through `addMessaging(subscriptions:)` so that it starts only once
-        // its topics exist (ConsumerWithTopics).
+        // runner creates both topics first when they are missing (the order service may not exist yet).
         let commands = InventoryCommandHandler(configuration: configuration, clock: clock, logger: logger)
         let products = CatalogProductHandler(clock: clock)
-        try app.addMessaging(database: database)
-        let topics = [Topics.inventoryCommands, Topics.catalogProduct]
-        let runner = try EventConsumerRunner(
-            database: database, bootstrap: config.kafkaBootstrapList,
-            configuration: EventConsumerConfiguration(serviceName: config.serviceName, groupId: config.serviceName, topics: topics),
-            metrics: app.registry, logger: logger
-        ) { event, db in
-            if event.topic == Topics.inventoryCommands {
-                try commands.handle(event, db)
-            } else {
-                try products.handle(event, db)
-            }
-        }
-        app.addBackgroundService(ConsumerWithTopics(topics: topics, bootstrap: config.kafkaBootstrapList, runner: runner, logger: logger))
+        try app.addMessaging(database: database, subscriptions: [
+            EventSubscription(topics: [Topics.inventoryCommands, Topics.catalogProduct]) { event, db in
+                if event.topic == Topics.inventoryCommands {
+                    try commands.handle(event, db)
+                } else {
+                    try products.handle(event, db)
+                }
+            },
+        ])
         app.addBackgroundService(ReservationExpiry.job(store: store, configuration: configuration, logger: logger))
         return app
     }

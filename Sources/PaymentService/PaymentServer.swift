@@ -41,8 +41,6 @@ public enum PaymentServer: ShopService {
         let idempotency = app.enableIdempotency(database: database, settings: configuration.idempotency, clock: clock)
         let verifier = JWTVerifier(source: .http(config.jwksURL), issuer: config.jwtIssuer, audience: config.jwtAudience)
         PaymentRoutes(payments: payments, idempotency: idempotency, verifier: verifier, provider: provider).register(on: app)
-        await TopicProvisioning.ensure([Topics.orderOrder, Topics.paymentCommands, Topics.paymentPayment],
-                                       bootstrap: config.kafkaBootstrapList, within: .seconds(5), logger: logger)
         try app.addMessaging(database: database, subscriptions: [PaymentSubscription.make(clock: clock, logger: logger)])
         app.addBackgroundService(PaymentReconciler.job(payments, every: configuration.reconcileInterval, logger: logger))
         return app

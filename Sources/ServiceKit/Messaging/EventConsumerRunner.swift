@@ -62,7 +62,13 @@ public final class EventConsumerRunner: Service, Sendable {
         await consumer.onPartitionsRevoked { [logger] partitions in
             logger.debug("partitions revoked", metadata: ["partitions": "\(partitions)"])
         }
-        await ensureTopicsExist(BrokerAdmin(cluster: cluster))
+        let provisioned = (try? await cancelWhenGracefulShutdown { try await self.ensureTopicsExist(BrokerAdmin(cluster: cluster)) }) != nil
+        guard provisioned else {
+            // Shut down before the broker was reachable.
+            await cluster.shutdown()
+            await deadLetterProducer.discard()
+            return
+        }
         try await consumer.subscribe(configuration.topics)
         logger.info("event consumer started", metadata: ["topics": "\(configuration.topics)"])
         do {
@@ -76,19 +82,32 @@ public final class EventConsumerRunner: Service, Sendable {
         logger.info("event consumer stopped")
     }
 
-    /// Creates the subscribed topics that do not exist yet (a consumer often starts before the first
-    /// producer of its topic: payment before order). A group subscribed to a missing topic is assigned
-    /// nothing, and stays so until a rebalance. Best effort: a cluster that forbids creating topics (or is
-    /// not reachable yet) is logged, and the subscription proceeds.
-    private func ensureTopicsExist(_ admin: BrokerAdmin) async {
+    /// Creates the subscribed topics that do not exist yet, before joining the group: a consumer often
+    /// starts before the first producer of its topic (payment before order), and a group subscribed to a
+    /// missing topic is assigned nothing until a rebalance. Retries with backoff while the broker cannot
+    /// be reached; a cluster that refuses to create topics (policy, authorization) is logged and the
+    /// subscription proceeds with what exists.
+    private func ensureTopicsExist(_ admin: BrokerAdmin) async throws {
+        let backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(5))
         for topic in configuration.topics {
-            do {
-                try await admin.createTopic(topic)
-                logger.info("created topic", metadata: ["topic": "\(topic)"])
-            } catch .broker(.topicAlreadyExists, _) {
-                continue
-            } catch {
-                logger.warning("could not create topic", metadata: ["topic": "\(topic)", "error": "\(error)"])
+            var attempt = 0
+            while true {
+                do {
+                    try await admin.createTopic(topic)
+                    logger.info("created topic", metadata: ["topic": "\(topic)"])
+                    break
+                } catch .broker(.topicAlreadyExists, _) {
+                    break
+                } catch .broker(let code, _) {
+                    logger.warning("could not create topic", metadata: ["topic": "\(topic)", "error": "\(code)"])
+                    break
+                } catch {
+                    attempt += 1
+                    let delay = backoff.delay(attempt: attempt)
+                    logger.warning("cannot reach the broker to create topic; retrying",
+                                   metadata: ["topic": "\(topic)", "error": "\(error)", "retry_in": "\(delay)"])
+                    try await Task.sleep(for: delay)
+                }
             }
         }
     }

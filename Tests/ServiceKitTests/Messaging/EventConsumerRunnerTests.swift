@@ -98,6 +98,30 @@ import Testing
         await cluster.shutdown()
     }
 
+    /// A consumer that starts before anything was published to its topic (payment before order) creates
+    /// the topic and so is assigned its partitions; what is published later is applied.
+    @Test func aTopicThatDoesNotExistYetIsCreatedAndRead() async throws {
+        let broker = try await BrokerProcess()
+        defer { broker.shutdown() }
+        let database = try makeTestDatabase()
+        defer { removeDatabase(database) }
+        let calls = CallCounter()
+        let runner = try EventConsumerRunner(database: database, bootstrap: [broker.bootstrap], configuration: configuration(),
+                                             metrics: PrometheusCollectorRegistry(), logger: testLogger("consumer"),
+                                             handler: projector(calls: calls))
+        let running = RunningService { try await runner.run() }
+        let cluster = try BrokerCluster(bootstrap: [broker.bootstrap])
+        try await waitUntil("the runner created its topic") {
+            (try? await cluster.refreshMetadata(topics: [Topics.iamUser]))?.topics[Topics.iamUser]?.partitions.isEmpty == false
+        }
+        let producer = try BrokerProducer(cluster: cluster)
+        _ = try await produce(producer, userId: "u-late", email: "late@example.com")
+        try await waitUntil("the event published after the group formed is applied") { try await appliedCount(database, "u-late") == 1 }
+        try await running.stop()
+        await producer.close()
+        await cluster.shutdown()
+    }
+
     @Test func resumesFromTheOffsetsStoredInItsOwnDatabase() async throws {
         let broker = try await BrokerProcess()
         defer { broker.shutdown() }
