@@ -11,6 +11,8 @@ SYSTEM_PACKAGES=(liblz4-dev lz4 libsqlite3-dev libargon2-dev libssl-dev kcat)
 SYSTEM_PACKAGES+=(zlib1g-dev golang-go gcc golang-github-shopify-sarama-dev golang-github-segmentio-kafka-go-dev)
 # librdkafka's mock cluster, a Kafka-protocol cluster not written here, for the cluster tests (compat/mockcluster).
 SYSTEM_PACKAGES+=(librdkafka-dev)
+# jq for the README's tour; hey for the HTTP benchmarks (Benchmarks/catalog-http.sh).
+SYSTEM_PACKAGES+=(jq hey)
 PYTHON_PACKAGES=(lz4==4.4.5 kafka-python==3.0.12 confluent-kafka==2.16.1 pytest==9.2.0)
 # xxhash: kafka-python's legacy builder needs it to write magic-0 LZ4 sets the way 0.8/0.9 clients did.
 PYTHON_PACKAGES+=(xxhash==4.1.0)
