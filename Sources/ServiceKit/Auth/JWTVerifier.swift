@@ -14,7 +14,9 @@ public struct JWKSSource: Sendable {
         self.fetch = fetch
     }
 
-    public static func http(_ url: String, timeout: TimeAmount = .seconds(3)) -> JWKSSource {
+    /// Generous: a request that brought an unknown `kid` waits for this fetch, and a busy IAM (or a
+    /// stalled event loop) must not turn a valid token into a 401.
+    public static func http(_ url: String, timeout: TimeAmount = .seconds(10)) -> JWKSSource {
         JWKSSource(description: url) {
             let request = HTTPClientRequest(url: url)
             let response = try await HTTPClient.shared.execute(request, timeout: timeout)
@@ -49,6 +51,10 @@ public actor JWTVerifier {
     private var keys = JWTKeyCollection()
     private var knownKids: Set<String> = []
     private var lastRefresh: ContinuousClock.Instant?
+    /// After a failed fetch the next request may try again this soon (IAM restarting must not lock
+    /// tokens out for the whole `minimumRefreshInterval`).
+    private let retryAfterFailure: Duration = .seconds(1)
+    private var lastRefreshFailed = false
     private var refreshInFlight: Task<Void, any Error>?
 
     public init(source: JWKSSource, issuer: String, audience: String, leeway: TimeInterval = 30,
@@ -100,7 +106,9 @@ public actor JWTVerifier {
         lastRefresh = .now
         do {
             try await task.value
+            lastRefreshFailed = false
         } catch {
+            lastRefreshFailed = true
             logger.warning("JWKS refresh failed", metadata: ["source": "\(source.description)", "error": "\(error)"])
             throw error
         }
@@ -118,7 +126,8 @@ public actor JWTVerifier {
             try await refreshInFlight.value
             return
         }
-        if let lastRefresh, ContinuousClock.now - lastRefresh < minimumRefreshInterval { return }
+        let interval = lastRefreshFailed ? min(retryAfterFailure, minimumRefreshInterval) : minimumRefreshInterval
+        if let lastRefresh, ContinuousClock.now - lastRefresh < interval { return }
         try await refresh()
     }
 

@@ -100,6 +100,27 @@ import Testing
         #expect(fetches.count.load(ordering: .relaxed) == 1)
     }
 
+    /// IAM was unreachable for the first request with a new key: the next request a moment later tries
+    /// again (it is not locked out for the whole refresh interval), and the token is accepted.
+    @Test func aFailedFetchIsRetriedSoonAfter() async throws {
+        let signer = await Signer(kid: "k1")
+        let fetches = Fetches()
+        let verifier = JWTVerifier(source: JWKSSource(description: "test") {
+            if fetches.count.add(1, ordering: .relaxed).newValue == 1 { throw CancellationError() }   // IAM restarting
+            return #"{"keys":[\#(signer.jwk)]}"#
+        }, issuer: "iam", audience: "shop", minimumRefreshInterval: .seconds(3600))
+        let token = try await signer.token()
+        #expect((try? await verifier.verify(token)) == nil)
+        let deadline = ContinuousClock.now + .seconds(60)
+        var accepted = false
+        while !accepted, ContinuousClock.now < deadline {
+            accepted = (try? await verifier.verify(token)) != nil
+            if !accepted { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(accepted)
+        #expect(fetches.count.load(ordering: .relaxed) == 2)
+    }
+
     @Test func middlewareRefusesWithoutTokenAndChecksRoles() async throws {
         let signer = await Signer(kid: "k1")
         let jwks = #"{"keys":[\#(signer.jwk)]}"#
