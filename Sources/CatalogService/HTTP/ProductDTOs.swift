@@ -92,6 +92,17 @@ extension PageDTO where Item == ProductDTO {
 struct PriceInput: Codable, Sendable {
     var amountMinor: Int64
     var currency: String
+
+    init(amountMinor: Int64, currency: String) {
+        self.amountMinor = amountMinor
+        self.currency = currency
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        amountMinor = try container.decodeInteger(Int64.self, forKey: .amountMinor)
+        currency = try container.decode(String.self, forKey: .currency)
+    }
 }
 
 struct CreateProductRequest: Codable, Sendable {
