@@ -42,8 +42,9 @@ struct CatalogProcessTests {
         let read = try await client.get("/products/\(id)")
         #expect(read.status == 200 && read.data?["version"]?.intValue == 1)
         #expect(try await client.get("/products?q=kettle").data?["items"]?.arrayValue?.count == 1, "the search index survived too")
-        // The defer stops the process in the background: a graceful stop waits for the shared HTTP client's
-        // idle keep-alive connection (HTTP_IDLE_TIMEOUT_SECONDS), which would only add wall time here.
+        // The defer stops the process in the background. A graceful stop awaited here took 30 s in this
+        // setup (a consumer with assigned partitions and a test client's keep-alive connection; the cause
+        // is not pinned down yet), wall time this test does not need to spend.
         await issuer.stop()
     }
 }
