@@ -6,6 +6,8 @@ public enum ProductSort: String, Sendable, CaseIterable {
     /// `createdAt` descending, then id descending.
     case newest
     /// Best full-text match first (FTS5 bm25, name weighted above description), then id; only with `q`.
+    /// bm25 depends on the whole index's statistics, so writes between two pages can move a product's
+    /// rank; the other sorts are on stored values and page exactly under concurrent writes.
     case relevance
     case priceAscending = "price_asc"
     case priceDescending = "price_desc"

@@ -92,6 +92,17 @@ extension PageDTO where Item == ProductDTO {
 struct PriceInput: Codable, Sendable {
     var amountMinor: Int64
     var currency: String
+
+    init(amountMinor: Int64, currency: String) {
+        self.amountMinor = amountMinor
+        self.currency = currency
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        amountMinor = try container.decodeInteger(Int64.self, forKey: .amountMinor)
+        currency = try container.decode(String.self, forKey: .currency)
+    }
 }
 
 struct CreateProductRequest: Codable, Sendable {
@@ -133,7 +144,9 @@ struct PatchProductRequest: Codable, Sendable {
     var price: PriceInput?
     var categoryIds: [String]?
     var status: String?
-    var skuSent = false
+    /// Whether the body named `sku` (refused: it is immutable). Optional only so that the schema derived
+    /// from the example does not list it as a required field.
+    var skuSent: Bool?
 
     enum CodingKeys: String, CodingKey { case version, name, description, price, categoryIds, status }
     enum ImmutableKeys: String, CodingKey { case sku }
@@ -158,7 +171,7 @@ struct PatchProductRequest: Codable, Sendable {
         price = try container.decodeIfPresent(PriceInput.self, forKey: .price)
         categoryIds = try container.decodeIfPresent([String].self, forKey: .categoryIds)
         status = try container.decodeIfPresent(String.self, forKey: .status)
-        skuSent = try decoder.container(keyedBy: ImmutableKeys.self).contains(.sku)
+        skuSent = try decoder.container(keyedBy: ImmutableKeys.self).contains(.sku) ? true : nil
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -180,7 +193,7 @@ struct PatchProductRequest: Codable, Sendable {
 
     var problems: [FieldError] {
         var errors: [FieldError] = []
-        if skuSent { errors.append(FieldError(field: "sku", message: "cannot be changed")) }
+        if skuSent == true { errors.append(FieldError(field: "sku", message: "cannot be changed")) }
         if let status, ProductStatus(rawValue: status) == nil {
             errors.append(FieldError(field: "status", message: "must be DRAFT, ACTIVE or DISCONTINUED"))
         }

@@ -54,6 +54,19 @@ struct CreateReviewRequest: Codable, Sendable {
     var title: String?
     var comment: String?
 
+    init(rating: Int, title: String?, comment: String?) {
+        self.rating = rating
+        self.title = title
+        self.comment = comment
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        rating = try container.decodeInteger(Int.self, forKey: .rating)
+        title = try container.decodeIfPresent(String.self, forKey: .title)
+        comment = try container.decodeIfPresent(String.self, forKey: .comment)
+    }
+
     static let example = CreateReviewRequest(rating: 5, title: "Great fit", comment: "Fits well")
 
     var review: NewReview { NewReview(rating: rating, title: title, comment: comment) }

@@ -24,6 +24,8 @@ struct OpenAPITests {
             #expect(Set(listParameters) == ["categoryId", "q", "minPriceMinor", "maxPriceMinor", "sort", "status", "limit", "cursor"])
             let reviewParameters = paths["/products/{id}/reviews"]?["get"]?["parameters"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
             #expect(Set(reviewParameters ?? []) == ["id", "limit", "cursor"])
+            let patchSchema = paths["/products/{id}"]?["patch"]?["requestBody"]?["content"]?["application/json"]?["schema"]
+            #expect(patchSchema?["required"] == ["version"])
             #expect(paths["/products"]?["post"]?["responses"]?["409"] != nil && paths["/products"]?["post"]?["responses"]?["422"] != nil)
         }
     }

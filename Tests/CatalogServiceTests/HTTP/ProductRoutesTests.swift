@@ -52,6 +52,7 @@ struct ProductRoutesTests {
                 "sku": "A 1", "name": "", "price": ["amountMinor": .number(1.5), "currency": "EUR"],
             ], bearer: fixture.adminToken)
             #expect(fractional.status == 400)
+            #expect(Set(fractional.errorFields) == ["sku", "name", "price.amountMinor"])
             let invalid = try await client.send(.POST, "/products", json: [
                 "sku": "A 1", "name": "", "price": ["amountMinor": "12", "currency": "EUR"],
             ], bearer: fixture.adminToken)
