@@ -228,7 +228,8 @@ let package = Package(
         .executableTarget(
             name: "shop",
             dependencies: [
-                "ServiceKit", "IAMService", "CustomerService", "Discovery", "ConfigServer", "Gateway", "InventoryService", "PaymentService", "ShippingService", "CatalogService",
+                "ServiceKit", "ConfigServer", "Discovery", "IAMService", "Gateway",
+                "CustomerService", "CatalogService", "InventoryService", "PaymentService", "ShippingService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
