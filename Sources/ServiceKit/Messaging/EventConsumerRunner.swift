@@ -62,7 +62,7 @@ public final class EventConsumerRunner: Service, Sendable {
         await consumer.onPartitionsRevoked { [logger] partitions in
             logger.debug("partitions revoked", metadata: ["partitions": "\(partitions)"])
         }
-        let provisioned = (try? await cancelWhenGracefulShutdown { try await self.ensureTopicsExist(BrokerAdmin(cluster: cluster)) }) != nil
+        let provisioned = (try? await cancelWhenGracefulShutdown { try await self.ensureTopicsExist(cluster) }) != nil
         guard provisioned else {
             // Shut down before the broker was reachable.
             await cluster.shutdown()
@@ -87,27 +87,45 @@ public final class EventConsumerRunner: Service, Sendable {
     /// missing topic is assigned nothing until a rebalance. Retries with backoff while the broker cannot
     /// be reached; a cluster that refuses to create topics (policy, authorization) is logged and the
     /// subscription proceeds with what exists.
-    private func ensureTopicsExist(_ admin: BrokerAdmin) async throws {
+    private func ensureTopicsExist(_ cluster: BrokerCluster) async throws {
         let backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(5))
-        for topic in configuration.topics {
-            var attempt = 0
-            while true {
-                do {
-                    try await admin.createTopic(topic)
-                    logger.info("created topic", metadata: ["topic": "\(topic)"])
-                    break
-                } catch .broker(.topicAlreadyExists, _) {
-                    break
-                } catch .broker(let code, _) {
-                    logger.warning("could not create topic", metadata: ["topic": "\(topic)", "error": "\(code)"])
-                    break
-                } catch {
-                    attempt += 1
-                    let delay = backoff.delay(attempt: attempt)
-                    logger.warning("cannot reach the broker to create topic; retrying",
-                                   metadata: ["topic": "\(topic)", "error": "\(error)", "retry_in": "\(delay)"])
-                    try await Task.sleep(for: delay)
-                }
+        var attempt = 0
+        while true {
+            let failure: BrokerClientError
+            do {
+                try await createMissingTopics(cluster)
+                return
+            } catch {
+                failure = error
+            }
+            switch failure {
+            case .connectionFailed, .connectionClosed, .timedOut:
+                attempt += 1
+                let delay = backoff.delay(attempt: attempt)
+                logger.warning("cannot reach the broker to check the subscribed topics; retrying",
+                               metadata: ["topics": "\(configuration.topics)", "error": "\(failure)", "retry_in": "\(delay)"])
+                try await Task.sleep(for: delay)
+            default:
+                // A cluster that refuses (policy, authorization, an API it lacks): subscribe to what exists.
+                logger.warning("could not create the subscribed topics", metadata: ["topics": "\(configuration.topics)", "error": "\(failure)"])
+                return
+            }
+        }
+    }
+
+    /// Creates only the missing topics: a cluster that already has them is never asked to create anything.
+    private func createMissingTopics(_ cluster: BrokerCluster) async throws(BrokerClientError) {
+        let metadata = try await cluster.refreshMetadata(topics: configuration.topics)
+        let missing = configuration.topics.filter { topic in
+            metadata.topics[topic].map { $0.error != nil || $0.partitions.isEmpty } ?? true
+        }
+        let admin = BrokerAdmin(cluster: cluster)
+        for topic in missing {
+            do {
+                try await admin.createTopic(topic)
+                logger.info("created topic", metadata: ["topic": "\(topic)"])
+            } catch .broker(.topicAlreadyExists, _) {
+                continue
             }
         }
     }
