@@ -16,7 +16,9 @@ enum ConfigServerFixture {
     }
 
     static func makeApp(repository: String, extra: [String: String] = [:]) async throws -> ServiceApp {
-        var environment = ["CONFIG_REPO_DIR": repository, "DATA_DIR": NSTemporaryDirectory() + "config-data-" + UUID().uuidString]
+        var environment = ["CONFIG_REPO_DIR": repository, "DATA_DIR": NSTemporaryDirectory() + "config-data-" + UUID().uuidString,
+                           // git runs as a child process on a machine the whole suite keeps busy: a bound, not a target.
+                           "CONFIG_GIT_TIMEOUT_SECONDS": "60"]
         for (key, value) in extra { environment[key] = value }
         let config = try ServiceConfig(serviceName: "config", defaultPort: 0, environment: environment)
         return try await ConfigServerApp.makeApp(config: config, environment: environment, logger: logger)
