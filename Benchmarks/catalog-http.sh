@@ -19,7 +19,7 @@ swift build -c release --product shop >/dev/null
 swift build -c release --product broker >/dev/null
 DATA=$(mktemp -d /tmp/catalog-bench-XXXXXX)
 ADMIN_PASSWORD=bench-admin-password-0
-IAM_ADMIN_PASSWORD=$ADMIN_PASSWORD GATEWAY_RATE_BURST=100000000 GATEWAY_RATE_PER_MINUTE=100000000 \
+IAM_ADMIN_PASSWORD=$ADMIN_PASSWORD GATEWAY_RATE_BURST=1000000 GATEWAY_RATE_PER_MINUTE=100000000 \
     GATEWAY_AUTH_RATE_BURST=100000 GATEWAY_AUTH_RATE_PER_MINUTE=1000000 LOG_LEVEL=warning LOG_FORMAT=json \
     .build/release/shop up --data-dir "$DATA" --port-offset "$OFFSET" --only broker,iam,catalog,gateway \
     > "$DATA/stack.log" 2>&1 &
