@@ -4,29 +4,22 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import ServiceKit
+import ShopTestSupport
 import Synchronization
 import Testing
-
-/// A clock the test moves by hand.
-final class ManualClock: Sendable {
-    private let current = Mutex(Date(timeIntervalSince1970: 1_750_000_000))
-    var now: Date { current.withLock { $0 } }
-    func advance(seconds: Double) { current.withLock { $0 += seconds } }
-    var registryClock: ServiceClock { ServiceClock { [self] in now } }
-}
 
 /// Expiry with an injected clock, against the assembled registry app over a live socket: no waiting for time.
 @Suite struct RegistryExpiryTests {
     static func makeApp(clock: ManualClock, directory: String) throws -> ServiceApp {
         let environment = ["DATA_DIR": directory, "DISCOVERY_INSTANCE_TTL_SECONDS": "30", "LOG_LEVEL": "warning"]
         let config = try ServiceConfig(serviceName: "discovery", defaultPort: 0, environment: environment)
-        return try DiscoveryServer.makeApp(config: config, environment: environment, clock: clock.registryClock)
+        return try DiscoveryServer.makeApp(config: config, environment: environment, clock: clock.serviceClock)
     }
 
     @Test func instancesWithoutHeartbeatExpireAfterTheTTL() async throws {
         let directory = NSTemporaryDirectory() + "discovery-expiry-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let clock = ManualClock()
+        let clock = ManualClock(start: Date(timeIntervalSince1970: 1_750_000_000))
         let app = try Self.makeApp(clock: clock, directory: directory)
         try await app.application().test(.live) { client in
             func send(_ method: HTTPRequest.Method, _ path: String, _ json: String? = nil) async throws -> (Int, JSONValue) {
@@ -70,7 +63,7 @@ final class ManualClock: Sendable {
     @Test func aRestartedRegistryKeepsItsInstancesForOneTTL() async throws {
         let directory = NSTemporaryDirectory() + "discovery-grace-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let clock = ManualClock()
+        let clock = ManualClock(start: Date(timeIntervalSince1970: 1_750_000_000))
         try await Self.makeApp(clock: clock, directory: directory).application().test(.live) { client in
             let response = try await client.execute(uri: "/services/orders/instances", method: .post, headers: [.contentType: "application/json"],
                                                     body: ByteBuffer(string: #"{"instanceId":"a","host":"127.0.0.1","port":9001}"#))

@@ -2,25 +2,11 @@ import Contracts
 import Foundation
 import GRDB
 import ServiceKit
+import ShopTestSupport
 import Synchronization
 import Testing
 
 @testable import IAMService
-
-/// A clock tests move by hand. Starts at the real time so tokens also verify against the wall clock,
-/// rounded to a whole second because SQLite keeps dates to the (rounded) millisecond and boundary tests
-/// compare stored dates with exact ones.
-final class ManualClock: Sendable {
-    private let current: Mutex<Date>
-
-    init(start: Date = Date()) {
-        current = Mutex(Date(timeIntervalSince1970: start.timeIntervalSince1970.rounded(.down)))
-    }
-
-    var now: Date { current.withLock { $0 } }
-    func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
-    var iamClock: ServiceClock { ServiceClock { [self] in self.now } }
-}
 
 /// One IAM core over its own SQLite file (unique per test), with cheap argon2 parameters.
 struct IAMFixture {
@@ -41,7 +27,7 @@ struct IAMFixture {
         configuration.passwordHashing = .insecureFastForTests
         configure(&configuration)
         let clock = ManualClock()
-        let core = try await IAMCore.start(database: database, configuration: configuration, clock: clock.iamClock)
+        let core = try await IAMCore.start(database: database, configuration: configuration, clock: clock.serviceClock)
         return IAMFixture(core: core, database: database, clock: clock, directory: directory)
     }
 

@@ -95,7 +95,7 @@ import Testing
         configuration.passwordHashing = .init(memoryKiB: 128, iterations: 1, parallelism: 1)
         let hasher = PasswordHasher(parameters: configuration.passwordHashing)
         let accounts = IAMAccounts(store: fixture.core.store, hasher: hasher, configuration: configuration,
-                                   clock: fixture.clock.iamClock)
+                                   clock: fixture.clock.serviceClock)
         _ = try await accounts.login(email: "ada@example.com", password: "correct horse battery")
         let stored = try #require(try await fixture.core.store.user(id: user.id))
         #expect(stored.passwordHash.contains("m=128,t=1,p=1"))

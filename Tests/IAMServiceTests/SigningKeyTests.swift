@@ -39,7 +39,7 @@ import Testing
         defer { fixture.removeFiles() }
         let before = try await fixture.core.signingKeys.publishedKids()
         let restarted = try await IAMCore.start(database: fixture.database, configuration: fixture.core.configuration,
-                                                clock: fixture.clock.iamClock)
+                                                clock: fixture.clock.serviceClock)
         #expect(try await restarted.signingKeys.publishedKids() == before)
     }
 
@@ -104,7 +104,7 @@ import Testing
         var other = fixture.core.configuration
         other.audience = "elsewhere"
         let foreign = IAMTokens(store: fixture.core.store, signingKeys: fixture.core.signingKeys, hasher: fixture.core.hasher,
-                                configuration: other, clock: fixture.clock.iamClock)
+                                configuration: other, clock: fixture.clock.serviceClock)
         #expect(await iamError { try await foreign.verifyAccessToken(token) } == .invalidAccessToken(reason: "audience"))
 
         fixture.clock.advance(by: 900 + 61)

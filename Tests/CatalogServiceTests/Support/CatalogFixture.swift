@@ -2,23 +2,11 @@ import Contracts
 import Foundation
 import GRDB
 import ServiceKit
+import ShopTestSupport
 import Synchronization
 import Testing
 
 @testable import CatalogService
-
-/// A clock tests move by hand, starting at the real time truncated to the second.
-final class ManualClock: Sendable {
-    private let current: Mutex<Date>
-
-    init(start: Date = Date()) {
-        current = Mutex(Date(timeIntervalSince1970: start.timeIntervalSince1970.rounded(.down)))
-    }
-
-    var now: Date { current.withLock { $0 } }
-    func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
-    var serviceClock: ServiceClock { ServiceClock { [self] in self.now } }
-}
 
 /// One catalog core over its own SQLite file (unique per test) and a manual clock.
 struct CatalogFixture {

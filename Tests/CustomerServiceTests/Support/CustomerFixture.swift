@@ -2,23 +2,11 @@ import Contracts
 import Foundation
 import GRDB
 import ServiceKit
+import ShopTestSupport
 import Synchronization
 import Testing
 
 @testable import CustomerService
-
-/// A clock tests move by hand, rounded to whole seconds (SQLite keeps milliseconds).
-final class ManualClock: Sendable {
-    private let current: Mutex<Date>
-
-    init(start: Date = Date()) {
-        current = Mutex(Date(timeIntervalSince1970: start.timeIntervalSince1970.rounded(.down)))
-    }
-
-    var now: Date { current.withLock { $0 } }
-    func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
-    var serviceClock: ServiceClock { ServiceClock { [self] in self.now } }
-}
 
 /// The use cases over their own SQLite file (one per test), with a manual clock.
 struct CustomerFixture {

@@ -3,34 +3,18 @@ import Foundation
 import GRDB
 @testable import InventoryService
 import ServiceKit
+import ShopTestSupport
 import Synchronization
-
-/// A clock tests move by hand.
-final class TestClock: Sendable {
-    private let current: Mutex<Date>
-
-    init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) {
-        current = Mutex(start)
-    }
-
-    var now: Date { current.withLock { $0 } }
-
-    func advance(seconds: TimeInterval) {
-        current.withLock { $0 = $0.addingTimeInterval(seconds) }
-    }
-
-    var serviceClock: ServiceClock { ServiceClock { [self] in self.now } }
-}
 
 /// An inventory store over a real SQLite file in a temporary directory, with a hand-moved clock.
 struct StoreFixture {
     let store: InventoryStore
-    let clock: TestClock
+    let clock: ManualClock
     let directory: String
 
     init() throws {
         directory = NSTemporaryDirectory() + "inventory-store-" + UUID().uuidString
-        clock = TestClock()
+        clock = ManualClock(start: Date(timeIntervalSince1970: 1_800_000_000))
         store = try InventoryStore.open(path: directory + "/inventory.sqlite", clock: clock.serviceClock)
     }
 

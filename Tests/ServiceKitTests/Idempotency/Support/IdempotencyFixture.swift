@@ -7,22 +7,10 @@ import JWTKit
 import Logging
 import NIOCore
 @testable import ServiceKit
+import ShopTestSupport
 import ServiceLifecycle
 import Synchronization
 import Testing
-
-/// A clock the test moves by hand.
-final class ManualClock: Sendable {
-    private let current: Mutex<Date>
-
-    init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) {
-        current = Mutex(start)
-    }
-
-    var now: Date { current.withLock { $0 } }
-    func advance(by seconds: TimeInterval) { current.withLock { $0 += seconds } }
-    var serviceClock: ServiceClock { ServiceClock { [self] in now } }
-}
 
 /// A token issuer standing in for IAM: real ES256 tokens that `AuthMiddleware` verifies.
 struct TestIssuer: Sendable {
@@ -86,7 +74,7 @@ struct IdempotencyFixture {
     init(settings: IdempotencySettings = IdempotencySettings()) async throws {
         directory = NSTemporaryDirectory() + "idempotency-\(UUID().uuidString)"
         database = try ServiceDatabase(path: directory + "/test.sqlite", migrations: [Self.effectTable])
-        clock = ManualClock()
+        clock = ManualClock(start: Date(timeIntervalSince1970: 1_800_000_000))
         issuer = await TestIssuer()
         let config = try ServiceConfig(serviceName: "idempotency-test", defaultPort: 0, environment: ["LOG_LEVEL": "warning"])
         var logger = Logger(label: "idempotency-test")
