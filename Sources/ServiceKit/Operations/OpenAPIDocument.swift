@@ -124,8 +124,15 @@ public final class OpenAPIDocument: Sendable {
         } else {
             let data = doc.responseExample.flatMap(JSONValue.of) ?? .null
             let envelope: JSONValue = ["status": "SUCCESS", "code": .integer(Int64(doc.successStatus)), "message": "OK", "data": data]
+            var schema = envelope.schema
+            if let example = doc.responseExample, case .object(var root) = schema, case .object(var properties)? = root["properties"],
+               let dataSchema = properties["data"] {
+                properties["data"] = Self.allowingNull(dataSchema, asIn: example)
+                root["properties"] = .object(properties)
+                schema = .object(root)
+            }
             responses[String(doc.successStatus)] = ["description": "Success, in the standard envelope",
-                                                    "content": ["application/json": ["schema": envelope.schema, "example": envelope]]]
+                                                    "content": ["application/json": ["schema": schema, "example": envelope]]]
         }
         if !doc.links.isEmpty, case .object(var success)? = responses[String(doc.successStatus)] {
             var links: [String: JSONValue] = [:]
@@ -160,6 +167,43 @@ public final class OpenAPIDocument: Sendable {
             schema["required"] = .array(required.sorted().map { .string($0) })
         }
         return .object(schema)
+    }
+
+    /// `schema` (derived from the example `value`) with `null` allowed wherever the Swift type declares the
+    /// property optional, at every depth: an example shows one value, the type says what else may come.
+    /// Property names are the stored properties' (the DTOs use the synthesized coding keys).
+    static func allowingNull(_ schema: JSONValue, asIn value: Any) -> JSONValue {
+        guard case .object(var object) = schema else { return schema }
+        let mirror = Mirror(reflecting: value)
+        if mirror.displayStyle == .collection, case .object(let items)? = object["items"], let first = mirror.children.first {
+            object["items"] = allowingNull(.object(items), asIn: first.value)
+            return .object(object)
+        }
+        guard mirror.displayStyle == .struct || mirror.displayStyle == .class,
+              case .object(var properties)? = object["properties"] else { return schema }
+        for child in mirror.children {
+            guard let label = child.label else { continue }
+            let name = label.hasPrefix("_") ? String(label.dropFirst()) : label
+            guard let property = properties[name] else { continue }
+            let childMirror = Mirror(reflecting: child.value)
+            if childMirror.displayStyle == .optional {
+                if let wrapped = childMirror.children.first?.value {
+                    properties[name] = nullable(allowingNull(property, asIn: wrapped))
+                } else {
+                    properties[name] = property   // the example is null: its schema already allows anything
+                }
+            } else {
+                properties[name] = allowingNull(property, asIn: child.value)
+            }
+        }
+        object["properties"] = .object(properties)
+        return .object(object)
+    }
+
+    private static func nullable(_ schema: JSONValue) -> JSONValue {
+        guard case .object(var object) = schema, case .string(let type)? = object["type"] else { return schema }
+        object["type"] = [.string(type), "null"]
+        return .object(object)
     }
 
     /// `getProductsById` for GET /products/{id}: stable, unique per method and path, readable in tools.

@@ -31,6 +31,24 @@ struct OpenAPILinksTests {
         #expect(paths["/echo"]?["post"]?["responses"]?["201"]?["links"] == nil)
     }
 
+    struct Address: Codable, Sendable { var city: String; var line2: String? }
+    struct Site: Codable, Sendable { var id: String; var address: Address?; var addresses: [Address] }
+
+    /// The response schema follows the Swift type, not only the example: an optional property may be null
+    /// at any depth even when the example shows a value.
+    @Test func optionalPropertiesMayBeNullInAnswers() throws {
+        let document = OpenAPIDocument(title: "sites")
+        let example = Site(id: "s1", address: Address(city: "Leeds", line2: "Unit 4"), addresses: [Address(city: "York", line2: "Back")])
+        document.add(method: .get, path: "/sites/:id", doc: OperationDoc("Read", tag: "sites", response: example))
+        let root = try JSONDecoder().decode(JSONValue.self, from: document.render())
+        let data = try #require(root["paths"]?["/sites/{id}"]?["get"]?["responses"]?["200"]?["content"]?["application/json"]?["schema"]?["properties"]?["data"])
+        #expect(data["properties"]?["id"]?["type"] == "string")
+        #expect(data["properties"]?["address"]?["type"] == ["object", "null"])
+        #expect(data["properties"]?["address"]?["properties"]?["line2"]?["type"] == ["string", "null"])
+        #expect(data["properties"]?["addresses"]?["items"]?["properties"]?["line2"]?["type"] == ["string", "null"])
+        #expect(data["properties"]?["addresses"]?["items"]?["properties"]?["city"]?["type"] == "string")
+    }
+
     @Test func declaredLinksCarryTheirExpressions() throws {
         let document = OpenAPIDocument(title: "auth")
         document.add(method: .post, path: "/auth/login", doc: OperationDoc("Log in", tag: "auth", request: NewThing(name: "a"),
