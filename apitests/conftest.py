@@ -129,29 +129,35 @@ class Stack:
             if name == "iam":
                 env.update({"IAM_ADMIN_EMAIL": ADMIN_EMAIL, "IAM_ADMIN_PASSWORD": ADMIN_PASSWORD,
                             # The fuzzer logs in and registers far faster than a person.
-                            "IAM_LOGIN_RATE_BURST": "100000", "IAM_LOGIN_RATE_PER_MINUTE": "1000000"})
+                            "IAM_LOGIN_RATE_BURST": "100000", "IAM_LOGIN_RATE_PER_MINUTE": "1000000",
+                            # One admin token serves the whole run (the fuzzer's failed logins may lock the
+                            # admin account, which is what a lockout is for).
+                            "IAM_ACCESS_TOKEN_TTL_SECONDS": "7200"})
             base = f"http://127.0.0.1:{port}"
             process = Process(name, [os.path.join(BIN, "shop"), "serve", name], env,
                               os.path.join(self.dir, f"{name}.log"))
             self.processes.append(process)
             process.wait_ready(http_ready(base))
             self.urls[name] = base
+            if name == "iam":
+                self.admin = self._login(ADMIN_EMAIL, ADMIN_PASSWORD)
 
     def url(self, name):
         return self.urls[name]
 
     def admin_token(self):
-        status, body = http_json("POST", self.url("iam") + "/auth/login",
-                                 {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+        """The admin's access token, taken before any fuzzing."""
+        return self.admin
+
+    def _login(self, email, password):
+        status, body = http_json("POST", self.url("iam") + "/auth/login", {"email": email, "password": password})
         assert status == 200, body
         return body["data"]["accessToken"]
 
     def customer_token(self, email="fuzz-customer@example.com", password="correct horse battery staple"):
         http_json("POST", self.url("iam") + "/auth/register",
                   {"email": email, "password": password, "firstName": "Fuzz", "lastName": "Customer"})
-        status, body = http_json("POST", self.url("iam") + "/auth/login", {"email": email, "password": password})
-        assert status == 200, body
-        return body["data"]["accessToken"]
+        return self._login(email, password)
 
     def logs(self):
         return "\n".join(f"--- {p.name} ---\n{p.log_tail()}" for p in self.processes)
