@@ -214,6 +214,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Order (port 8084): the cart, orders and the orchestrated checkout saga (the order row is the saga).
+        .target(
+            name: "OrderService",
+            dependencies: [
+                "ServiceKit", "Contracts",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // Catalog (port 8083): products, the category tree, full-text search, reviews, availability.
         .target(
             name: "CatalogService",
@@ -229,7 +241,7 @@ let package = Package(
             name: "shop",
             dependencies: [
                 "ServiceKit", "ConfigServer", "Discovery", "IAMService", "Gateway",
-                "CustomerService", "CatalogService", "InventoryService", "PaymentService", "ShippingService",
+                "CustomerService", "CatalogService", "InventoryService", "PaymentService", "ShippingService", "OrderService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -358,6 +370,16 @@ let package = Package(
             name: "ShippingServiceTests",
             dependencies: [
                 "ShippingService", "ServiceKit", "Contracts", "BrokerClient", "ShopTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "OrderServiceTests",
+            dependencies: [
+                "OrderService", "ServiceKit", "Contracts", "BrokerClient", "ShopTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -5,6 +5,7 @@ import Discovery
 import Gateway
 import IAMService
 import InventoryService
+import OrderService
 import PaymentService
 import ServiceKit
 import ShippingService
@@ -23,6 +24,7 @@ enum Services {
             InventoryServer.self,
             PaymentServer.self,
             ShippingServer.self,
+            OrderServer.self,
             GatewayServer.self,
         ]
     }
