@@ -386,6 +386,14 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        // The whole shop as real processes (broker, every service, the gateway): the checkout saga end to end.
+        .testTarget(
+            name: "ShopEndToEndTests",
+            dependencies: [
+                "ServiceKit", "Contracts", "ShopTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .testTarget(
             name: "CatalogServiceTests",
             dependencies: [

@@ -13,7 +13,7 @@ public enum CheckoutSaga {
     /// The order's first decision, taken in `POST /orders`' transaction: `OrderPlaced`, `ReserveStock` and
     /// the reservation-reply deadline.
     public static func place(_ order: SagaOrder, placed: OrderPlaced, now: Date, settings: SagaSettings) -> SagaDecision {
-        SagaDecision(order: order, commands: [.reserveStock(ReserveStock(orderId: order.id, lines: order.productQuantities,
+        SagaDecision(order: order, entered: [SagaDecision.Step(.pendingReservation)], commands: [.reserveStock(ReserveStock(orderId: order.id, lines: order.productQuantities,
                                                                          ttlSeconds: settings.reservationTTLSeconds))],
                      events: [.placed(placed)],
                      deadline: .set(SagaDeadline(.reservationReply, dueAt: now.addingTimeInterval(settings.reservationReplyTimeout))),

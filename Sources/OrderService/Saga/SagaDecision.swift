@@ -73,7 +73,23 @@ public struct SagaDecision: Sendable, Equatable {
         case set(SagaDeadline)
     }
 
+    /// One step of the order's visible history (`statusHistory` in the API).
+    public struct Step: Sendable, Equatable {
+        public var status: OrderStatus
+        /// Why, when there is a reason to show (a cancel reason, a failure code).
+        public var reason: String?
+
+        public init(_ status: OrderStatus, reason: String? = nil) {
+            self.status = status
+            self.reason = reason
+        }
+    }
+
     public var order: SagaOrder
+    /// Every status the order entered for this message, in order (empty when the status stayed). One
+    /// message may pass through several (`CANCELLATION_PENDING` then `CANCELLED`; `PAID` then `FULFILLING`
+    /// when both facts were already recorded); the last is `order.status`.
+    public var entered: [Step]
     public var commands: [SagaCommand]
     public var events: [OrderEvent]
     public var deadline: DeadlineChange
@@ -81,9 +97,10 @@ public struct SagaDecision: Sendable, Equatable {
     /// Set when an operator must look (C8, C13, C14, C15): logged at error level.
     public var alert: String?
 
-    public init(order: SagaOrder, commands: [SagaCommand] = [], events: [OrderEvent] = [],
+    public init(order: SagaOrder, entered: [Step] = [], commands: [SagaCommand] = [], events: [OrderEvent] = [],
                 deadline: DeadlineChange = .keep, outcome: Outcome, alert: String? = nil) {
         self.order = order
+        self.entered = entered
         self.commands = commands
         self.events = events
         self.deadline = deadline
