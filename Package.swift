@@ -392,6 +392,8 @@ let package = Package(
             dependencies: [
                 "ServiceKit", "Contracts", "ShopTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(

@@ -1,0 +1,70 @@
+import Foundation
+import ServiceKit
+import ShopTestSupport
+import Testing
+
+/// A stack of its own with a short reservation lifetime (inventory's default TTL, 6 s; the order sends no
+/// ttlSeconds, whose floor is 60) and a 3-second return window.
+@Suite(.shopStack("expiry", settings: [
+    "INVENTORY_RESERVATION_TTL_SECONDS": "6",
+    "ORDER_RETURN_WINDOW_SECONDS": "3",
+    "ORDER_PAYMENT_TIMEOUT_SECONDS": "30",
+]))
+struct ExpiryStack {
+    /// C5: nobody pays; the reservation expires → CANCELLATION_PENDING → CANCELLED / RESERVATION_TIMEOUT, the
+    /// stock released by inventory's sweeper; a payment after that is refused.
+    @Test func c5ReservationExpiresBeforePayment() async throws {
+        try await onStack { _, shop in
+            let product = try await shop.stockedProduct(quantity: 3)
+            let customer = try await shop.newCustomer()
+            let order = try await shop.checkout(customer, product: product.productId, quantity: 2)
+            try await shop.waitForStatus(customer, order, "AWAITING_PAYMENT")
+            try await shop.waitForStock(product.productId, onHand: 3, reserved: 2)
+            let final = try await shop.waitForStatus(customer, order, "CANCELLED")
+            #expect(ShopClient.history(final) == ["PENDING_RESERVATION", "AWAITING_PAYMENT", "CANCELLATION_PENDING", "CANCELLED"])
+            #expect(final["cancelReason"]?.stringValue == "RESERVATION_TIMEOUT")
+            try await shop.waitForStock(product.productId, onHand: 3, reserved: 0)
+            let late = try await shop.payAnswer(customer, order: order, token: "tok_success")
+            #expect(late.status == 409, "paying an expired order: \(late.status) \(late.text.prefix(300))")
+        }
+    }
+
+    /// The happy path's last step: DELIVERED → COMPLETED once the return window has elapsed; a return is
+    /// then refused (409).
+    @Test func deliveredCompletesAfterTheReturnWindow() async throws {
+        try await onStack { _, shop in
+            let (customer, _, order) = try await shop.fulfillingOrder()
+            let shipment = try await shop.shipmentId(customer, order: order)
+            try await shop.carrierEvent(shipment: shipment, status: "DISPATCHED")
+            try await shop.carrierEvent(shipment: shipment, status: "DELIVERED")
+            let final = try await shop.waitForStatus(customer, order, "COMPLETED")
+            #expect(ShopClient.history(final) == [
+                "PENDING_RESERVATION", "AWAITING_PAYMENT", "PAYMENT_PROCESSING", "PAID", "FULFILLING", "SHIPPED", "DELIVERED", "COMPLETED",
+            ])
+            let late = try await shop.http.send(.POST, "/orders/\(order)/return", json: ["reason": "too late"], bearer: customer.token)
+            #expect(late.status == 409)
+        }
+    }
+}
+
+/// A stack without the inventory service (`shop up --only` everything else): nobody answers ReserveStock.
+@Suite(.shopStack("no-inventory", settings: [
+    "ORDER_RESERVATION_REPLY_TIMEOUT_SECONDS": "1",
+    "ORDER_RESERVATION_RESENDS": "2",
+    // The gateway's inventory upstream would default to the seed port; point it nowhere.
+    "UPSTREAM_INVENTORY_URL": "http://127.0.0.1:9",
+], only: ["broker", "config", "discovery", "iam", "customer", "catalog", "order", "payment", "shipping", "gateway"]))
+struct InventoryDownStack {
+    /// C2: no reservation reply after the resends → CANCELLATION_PENDING → CANCELLED / SYSTEM_TIMEOUT.
+    @Test func c2NoReservationReplyCancels() async throws {
+        try await onStack { _, shop in
+            let product = try await shop.createProduct(priceMinor: 500)
+            let customer = try await shop.newCustomer()
+            let order = try await shop.checkout(customer, product: product, quantity: 1)
+            let final = try await shop.waitForStatus(customer, order, "CANCELLED")
+            #expect(ShopClient.history(final) == ["PENDING_RESERVATION", "CANCELLATION_PENDING", "CANCELLED"])
+            #expect(final["cancelReason"]?.stringValue == "SYSTEM_TIMEOUT")
+            #expect(try await shop.payments(customer, order: order).isEmpty)
+        }
+    }
+}
