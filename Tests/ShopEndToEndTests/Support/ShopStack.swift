@@ -282,14 +282,14 @@ extension Trait where Self == StackTrait {
 }
 
 /// Runs one scenario on the suite's stack; an error it throws is recorded with the stack's last log lines.
-func onStack(_ body: (ShopStack, ShopClient) async throws -> Void) async throws {
+func onStack(sourceLocation: SourceLocation = #_sourceLocation, _ body: (ShopStack, ShopClient) async throws -> Void) async throws {
     let stack = try #require(StackTrait.current, "no stack: the suite needs the .shopStack trait")
     let client = ShopClient(stack: stack)
     let began = ContinuousClock.now
     do {
         try await body(stack, client)
     } catch {
-        Issue.record("\(error)\n--- last lines of shop up (\(stack.label)) ---\n\(stack.logTail(60))")
+        Issue.record("\(error)\n--- last lines of shop up (\(stack.label)) ---\n\(stack.logTail(40))", sourceLocation: sourceLocation)
     }
     print("[e2e] \(Test.current?.name ?? "?") on \(stack.label): \(ContinuousClock.now - began)")
 }
