@@ -19,9 +19,31 @@ public enum OrderServer: ShopService {
     public static func makeApp(config: ServiceConfig, configuration: OrderConfiguration, clock: ServiceClock) async throws -> ServiceApp {
         let logger = Logger(label: name)
         let database = try ServiceDatabase(path: config.databasePath, migrations: OrderStore.migrations)
-        _ = OrderStore(database: database)
+        let store = OrderStore(database: database)
+        let orders = Orders(store: store, settings: configuration.saga, currency: configuration.currency, clock: clock, logger: logger)
         let app = ServiceApp(config: config, logger: logger)
-        try app.addMessaging(database: database, subscriptions: [])
+        let verifier = JWTVerifier(source: .http(config.jwksURL), issuer: config.jwtIssuer, audience: config.jwtAudience, logger: logger)
+        let idempotency = app.enableIdempotency(database: database, settings: configuration.idempotency, clock: clock)
+
+        OrderRoutes(orders: orders, idempotency: idempotency, verifier: verifier, findAddress: { userId, addressId in
+            try await database.read { db in try OrderStore.addressFromBook(userId: userId, addressId: addressId, db) }
+        }).register(on: app)
+
+        // One subscription (one group) for everything the service consumes, dispatched by topic.
+        let saga = SagaEventHandler(orders: orders)
+        let sagaTopics = Set(SagaEventHandler.topics)
+        try app.addMessaging(database: database, subscriptions: [
+            EventSubscription(topics: SagaEventHandler.topics, configure: { consumer in
+                // C14: a checkout message no retry could apply leaves its order `stuck` for an operator.
+                consumer.onDeadLetter = { record, db in
+                    guard sagaTopics.contains(record.topic), let orderId = record.key else { return }
+                    try OrderStore.markStuck(orderId: orderId, now: clock.now(), db)
+                }
+            }, handler: { event, db in
+                if sagaTopics.contains(event.topic) { try saga.apply(event, db) }
+            }),
+        ])
+        app.addBackgroundService(SagaDeadlineJob.make(orders: orders, interval: configuration.deadlinePollInterval, logger: logger))
         return app
     }
 }
