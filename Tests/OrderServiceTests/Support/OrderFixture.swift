@@ -35,7 +35,14 @@ struct OrderFixture {
     /// An order as `POST /orders` would insert it, written with the saga's first decision.
     @discardableResult
     func insertOrder(userId: String = newId(), quantity: Int = 2, unitMinor: Int64 = 1999, key: String = newId()) async throws -> Order {
-        let now = clock.now
+        try await Self.insert(into: orders.store, userId: userId, quantity: quantity, unitMinor: unitMinor, key: key, now: clock.now,
+                              settings: orders.settings)
+    }
+
+    /// The same into any order store (the in-process server's).
+    @discardableResult
+    static func insert(into store: OrderStore, userId: String = newId(), quantity: Int = 2, unitMinor: Int64 = 1999, key: String = newId(),
+                       now: Date = Date(), settings: SagaSettings = SagaSettings()) async throws -> Order {
         let price = Money(amountMinor: unitMinor, currency: .EUR)
         let lineTotal = Money(amountMinor: unitMinor * Int64(quantity), currency: .EUR)
         let line = OrderLine(productId: Self.newId(), sku: "TS-RED-M", name: "Red T-shirt", quantity: quantity, unitPrice: price,
@@ -47,8 +54,8 @@ struct OrderFixture {
                           history: [Order.HistoryEntry(status: .pendingReservation, at: now, reason: nil)])
         let placed = OrderPlaced(orderId: saga.id, userId: userId, lines: [line], subtotal: lineTotal, total: lineTotal,
                                  shippingAddress: Self.address, billingAddress: Self.address, placedAt: now)
-        let decision = CheckoutSaga.place(saga, placed: placed, now: now, settings: orders.settings)
-        try await database.write { db in
+        let decision = CheckoutSaga.place(saga, placed: placed, now: now, settings: settings)
+        try await store.database.write { db in
             try OrderStore.insert(order, idempotencyKey: key, decision: decision, metadata: EventMetadata(correlationId: saga.id), now: now, db)
         }
         return order
