@@ -21,6 +21,14 @@ public enum OrderServer: ShopService {
         let database = try ServiceDatabase(path: config.databasePath, migrations: OrderStore.migrations)
         _ = OrderStore(database: database)
         let app = ServiceApp(config: config, logger: logger)
+        // The cart and the read-through (API.md §4.1, §1.9); `readThrough.ensureAddress` is for POST /orders.
+        let store = OrderStore(database: database)
+        let verifier = JWTVerifier(source: .http(config.jwksURL), issuer: config.jwtIssuer, audience: config.jwtAudience, logger: logger)
+        let readThrough = ProjectionReadThrough(configuration: configuration, store: store, clock: clock, logger: logger)
+        CartRoutes(store: store, readThrough: readThrough, currency: configuration.currency, clock: clock).register(on: app, verifier: verifier)
+        // EVENTS: the service's ONE subscription. The saga's wiring replaces `subscriptions: []` below with
+        // `[OrderEventDispatcher(projections: ProjectionEventHandler(clock: clock, logger: logger),
+        //                        saga: (topics: <saga topics>, handler: <saga handler>)).subscription]`.
         try app.addMessaging(database: database, subscriptions: [])
         return app
     }
