@@ -207,4 +207,44 @@ import Testing
         await iam.server.stop()
         await issuer.stop()
     }
+
+    /// A callee refusing the cached token (IAM rotated its keys): one fresh token, one more try.
+    @Test func aRefusedTokenIsRenewedOnce() async throws {
+        final class Seen: Sendable {
+            let tokensIssued = Mutex(0)
+            let authorizations = Mutex<[String]>([])
+        }
+        let seen = Seen()
+        let productId = UUID().uuidString.lowercased()
+        // Stands in for IAM (tokens t1, t2, …) and catalog (refuses t1).
+        let fake = try await LiveServer("fake-catalog") { onRunning in
+            let router = Router()
+            router.post("/oauth2/token") { _, _ in
+                let number = seen.tokensIssued.withLock { $0 += 1; return $0 }
+                let body = #"{"access_token":"t\#(number)","token_type":"Bearer","expires_in":600}"#
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+            }
+            router.get("/products/:id") { request, _ in
+                let authorization = request.headers[.authorization] ?? ""
+                seen.authorizations.withLock { $0.append(authorization) }
+                guard authorization != "Bearer t1" else {
+                    return Response(status: .unauthorized, headers: [.contentType: "application/json"],
+                                    body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ERROR","code":401,"message":"no","errors":[]}"#)))
+                }
+                let product = #"{"status":"SUCCESS","code":200,"message":"OK","data":{"id":"\#(productId)","sku":"CAP-1","name":"Cap","price":{"amountMinor":700,"currency":"EUR"},"status":"ACTIVE","version":3}}"#
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: product)))
+            }
+            return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: onRunning)
+        }
+        try await CartFixture.with(configure: {
+            Self.readThroughSettings(&$0, owners: nil, token: fake.baseURL + "/oauth2/token")
+            $0.catalogURL = fake.baseURL
+        }) { fixture in
+            let answer = try await fixture.setItem(productId, quantity: 1, as: try await fixture.shopper())
+            #expect(answer.status == 200 && answer.data?.cartItem(0)?["sku"]?.stringValue == "CAP-1")
+            #expect(seen.authorizations.withLock { $0 } == ["Bearer t1", "Bearer t2"])
+            #expect(seen.tokensIssued.withLock { $0 } == 2)
+        }
+        await fake.stop()
+    }
 }
