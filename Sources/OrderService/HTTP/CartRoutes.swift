@@ -16,8 +16,8 @@ struct CartRoutes: Sendable {
         let user: [any MiddlewareProtocol<Request, Response, ServiceRequestContext>] = [AuthMiddleware(verifier: verifier),
                                                                                         CartUserMiddleware()]
         app.route(.get, "/cart", doc: OperationDoc(
-            "The caller's cart, priced from the current catalog prices", tag: "cart", requiresAuth: true,
-            response: CartDTO.example, errors: [403]), middleware: user, getCart)
+            "The caller's cart, priced from the current catalog prices (422 in the unlikely case that a price rise makes its total exceed the largest amount)",
+            tag: "cart", requiresAuth: true, response: CartDTO.example, errors: [403, 422]), middleware: user, getCart)
         app.route(.put, "/cart/items/:productId", doc: OperationDoc(
             "Set the quantity of a product in the cart (1–99; not added to what is there). 404 for a product unknown to catalog or a draft; 422 when it is discontinued or the cart already has \(OrderStore.maxCartLines) lines; 503 when catalog must be asked and cannot be",
             tag: "cart", requiresAuth: true, request: CartItemRequest.example, response: CartDTO.example,

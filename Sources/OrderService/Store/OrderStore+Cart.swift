@@ -53,7 +53,7 @@ extension OrderStore {
     /// The caller's cart priced now. A cart never written shows `now` as its `updatedAt`.
     static func cart(userId: String, currency: Currency, now: Date, _ db: Database) throws -> PricedCart {
         let updatedAt = try Date.fetchOne(db, sql: "SELECT updated_at FROM cart WHERE user_id = ?", arguments: [userId]) ?? now
-        return try PricedCart.pricing(try cartLines(userId: userId, _: db), currency: currency, updatedAt: updatedAt)
+        return try PricedCart.pricing(try cartLines(userId: userId, db), currency: currency, updatedAt: updatedAt)
     }
 
     /// Sets the quantity of `productId` in the caller's cart and answers the cart. Checked against the
@@ -82,7 +82,7 @@ extension OrderStore {
         return try cart(userId: userId, currency: currency, now: now, db)
     }
 
-    /// Removes the line (nothing to do when it is absent, apart from the cart's `updatedAt`).
+    /// Removes the line; the cart's `updatedAt` moves only when there was one to remove.
     static func removeCartLine(userId: String, productId: String, currency: Currency, now: Date, _ db: Database) throws -> PricedCart {
         try db.execute(sql: "DELETE FROM cart_line WHERE user_id = ? AND product_id = ?", arguments: [userId, productId])
         if db.changesCount > 0 { try touchCart(userId: userId, now: now, db) }
