@@ -28,13 +28,19 @@ struct OrderRoutesTests {
                                                      headers: [("Idempotency-Key", "k2")])
             #expect(missingField.status == 400)
             #expect(missingField.errorFields.contains("shippingAddressId"))
-            // An address that is not in the caller's book: 422 on that field, and the key is free again.
+            // An address the projection does not have, and no customer service to ask (no client secret here):
+            // 503, never 500, and the key is free again (the retry is not a replay or a 409).
             for _ in 0..<2 {
                 let unknown = try await client.send(.POST, "/orders", raw: (body, contentType: "application/json"), bearer: customer,
                                                     headers: [("Idempotency-Key", "k3")])
-                #expect(unknown.status == 422)
-                #expect(unknown.errorFields == ["shippingAddressId"])
+                #expect(unknown.status == 503)
+                #expect(unknown.header("Idempotent-Replayed") == nil)
             }
+            // A malformed address id is not in anyone's book: 422 on that field, without asking anyone.
+            let malformed = try await client.send(.POST, "/orders", raw: (#"{"shippingAddressId":"nope"}"#, contentType: "application/json"),
+                                                  bearer: customer, headers: [("Idempotency-Key", "k4")])
+            #expect(malformed.status == 422)
+            #expect(malformed.errorFields == ["shippingAddressId"])
         }
     }
 
