@@ -54,6 +54,9 @@ extension CheckoutSaga {
         draft.order.shipmentId = draft.order.shipmentId ?? event.shipmentId
         // The rejection itself says the parcel has left, even if ShipmentDispatched is still on its way.
         draft.facts.dispatchedAt = draft.facts.dispatchedAt ?? event.at
+        if draft.facts.stockCommitFailed {
+            draft.raise("order \(draft.order.id) shipped although its stock commit failed: check inventory")
+        }
         enterShipped(reason: "cancellation rejected: shipment \(event.status.rawValue)", &draft)
         advanceFulfilment(&draft)
         return draft.finish("cancellation rejected by shipping")

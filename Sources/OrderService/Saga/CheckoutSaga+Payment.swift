@@ -21,7 +21,14 @@ extension CheckoutSaga {
     }
 
     static func paymentSucceeded(_ event: PaymentSucceeded, _ draft: inout SagaDraft) -> SagaDecision {
-        if draft.facts.captured != nil { return draft.ignore("duplicate PaymentSucceeded") }
+        if draft.facts.captured != nil {
+            guard event.paymentId != draft.facts.capturedPaymentId else { return draft.ignore("duplicate PaymentSucceeded") }
+            // A second capture for one order (payment keeps one open payment per order, so this should not
+            // happen): money the saga cannot account for. Flag it for an admin refund, never drop it silently.
+            draft.order.stuck = true
+            draft.raise("order \(draft.order.id) has a second capture, \(event.paymentId) of \(event.captured): refund it by hand")
+            return draft.finish("second capture flagged")
+        }
         switch draft.status {
         case .paymentProcessing, .awaitingPayment:
             // AWAITING_PAYMENT is off the diagram (PaymentInitiated comes first on the same partition), but a

@@ -7,6 +7,16 @@ import Foundation
 /// The phases live in their own files: `+Reservation` (until payment starts), `+Payment` (the pivot),
 /// `+Fulfilment` (after the pivot: commit, ship, deliver, return), `+Cancellation` (compensations),
 /// `+Refund` (money back, C13), `+Requests` (customer and operator).
+///
+/// Choices where the spec leaves room (each explained where it is made):
+/// * a cancellation ends in `CANCELLED` when nothing was captured, else in `REFUND_PENDING`, and emits
+///   `OrderCancelled` (`refundRequired` = money captured) when it ends either way;
+/// * `RefundPayment` is sent exactly on entering `REFUND_PENDING` (and on a retry or redrive);
+/// * after the pivot `CancelShipment` goes alone first; a rejection withdraws the cancellation (→ `SHIPPED`);
+/// * C5 before payment and C15 need no acknowledgement: they pass through in one message;
+/// * C8 compensates at once (no re-reservation);
+/// * a capture is never dropped silently: in `AWAITING_PAYMENT` it counts as in `PAYMENT_PROCESSING`, and a
+///   second capture of another payment sets `stuck` with an alert.
 public enum CheckoutSaga {
     /// Decides what `message` does to `order`. Every (status, message) pair the diagram does not list is
     /// `.ignored` (a logged no-op), never an error.

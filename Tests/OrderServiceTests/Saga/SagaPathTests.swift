@@ -314,6 +314,15 @@ struct SagaPathTests {
         #expect(j.commandNames.contains("ReleaseStock"))
     }
 
+    /// Not a listed path: a second capture (another payment) after one was accepted is flagged, not dropped.
+    @Test func aSecondCaptureIsFlaggedForAnOperator() {
+        var j = Journey.paid()
+        let decision = j.on(Fx.succeeded("pay2"))
+        #expect(j.order.stuck && decision.alert != nil && j.order.status == .paid && decision.commands.isEmpty)
+        #expect(!j.on(Fx.succeeded("pay2")).changesSomething)  // its redelivery
+        #expect(!j.on(Fx.succeeded("pay1")).changesSomething)  // the first capture's redelivery
+    }
+
     @Test func c15CurrencyMismatchIsAMismatchToo() {
         var j = Journey.processing()
         j.on(Fx.succeeded(captured: Money(amountMinor: Fx.total.amountMinor, currency: .USD)))
