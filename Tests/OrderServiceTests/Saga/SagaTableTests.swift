@@ -18,6 +18,8 @@ struct SagaTableTests {
         var commands: [String]
         var events: [String]
         var deadline: Deadline
+        /// An operator is paged (C8).
+        var alert = false
     }
 
     /// The listed transitions, keyed "STATUS · message". `entered` empty = recorded, status unchanged.
@@ -54,6 +56,7 @@ struct SagaTableTests {
             row(.paid, fact, [])
         }
         row(.paid, "StockCommitFailed", [.cancellationPending], ["CancelShipment"], cancelRequested)
+        rows["PAID · StockCommitFailed"]?.alert = true
         row(.paid, "ShipmentCreationFailed", [], [], [], .set(.shipmentRetry))
         row(.paid, "customer cancel", [.cancellationPending], ["CancelShipment"], cancelRequested)
         row(.paid, "operator redrive", [], ["CommitStock", "CreateShipment"])
@@ -128,6 +131,7 @@ struct SagaTableTests {
                 #expect(decision.commands.map(\.name) == expect.commands, "\(key)")
                 #expect(decision.events.map(\.name) == expect.events, "\(key)")
                 #expect(deadline == expect.deadline, "\(key)")
+                #expect((decision.alert != nil) == expect.alert, "\(key)")
                 switch decision.outcome {
                 case .transition(let from, let to): #expect(from == status && to == decision.order.status && !expect.entered.isEmpty, "\(key)")
                 case .recorded: #expect(expect.entered.isEmpty, "\(key)")
