@@ -380,6 +380,8 @@ let package = Package(
             name: "OrderServiceTests",
             dependencies: [
                 "OrderService", "ServiceKit", "Contracts", "BrokerClient", "ShopTestSupport",
+                // Read-through tests run the real owners in process.
+                "CatalogService", "CustomerService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -83,19 +83,3 @@ public enum ReservationOutcome: Sendable, Equatable {
     /// Not every line could be covered (now, or when the order first asked); nothing is reserved.
     case rejected([InventoryError.Shortage])
 }
-
-/// Ids as API.md §1.3 has them: lowercase canonical UUIDs.
-enum Identifier {
-    static func isUUID(_ text: String) -> Bool {
-        text.count == 36 && UUID(uuidString: text) != nil
-    }
-
-    /// The canonical (lowercase) form of a UUID in a path, or nil when malformed (answered as 404).
-    static func canonical(_ text: String) -> String? {
-        guard isUUID(text) else { return nil }
-        return text.lowercased()
-    }
-
-    /// A new time-ordered id.
-    static func make(at date: Date) -> String { EventID.make(at: date) }
-}

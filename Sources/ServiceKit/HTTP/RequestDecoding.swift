@@ -23,6 +23,17 @@ extension Request {
         return try FieldDecoding.decodeBody(T.self, body: buffer, contentType: headers[.contentType], validate: validate)
     }
 
+    /// Like `decodeJSON(_:context:validate:)` for a body that may be left out: nil when it is empty.
+    public func decodeOptionalJSON<T: Decodable>(_ type: T.Type, context: ServiceRequestContext,
+                                                 validate: (T) -> [FieldError] = { _ in [] }) async throws -> T? {
+        if let contentType = headers[.contentType], !contentType.lowercased().hasPrefix("application/json") {
+            throw APIError(.unsupportedMediaType, "Send the body as application/json")
+        }
+        let buffer = try await collectBody(limit: context.bodyLimit)
+        guard buffer.readableBytes > 0 else { return nil }
+        return try FieldDecoding.decodeBody(T.self, body: buffer, contentType: headers[.contentType], validate: validate)
+    }
+
     /// The body as `application/x-www-form-urlencoded` fields (RFC 6749 token requests).
     public func decodeForm(context: ServiceRequestContext) async throws -> [String: String] {
         if let contentType = headers[.contentType], !contentType.lowercased().hasPrefix("application/x-www-form-urlencoded") {

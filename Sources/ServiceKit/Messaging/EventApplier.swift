@@ -35,8 +35,11 @@ struct EventApplier: Sendable {
     }
 
     /// Stores only the position (after a record was dead-lettered, so the reader moves on).
-    func skip(progress: Progress) async throws {
+    /// Moves the stored offset past a record that will not be applied; `also` runs in the same transaction
+    /// (the service's own note of the dead letter).
+    func skip(progress: Progress, also: (@Sendable (Database) throws -> Void)? = nil) async throws {
         try await database.write { db in
+            try also?(db)
             try ConsumerStore.storeNextOffset(group: progress.group, topic: progress.partition.topic,
                                               partition: progress.partition.partition, next: progress.nextOffset, db)
         }

@@ -1,3 +1,4 @@
+import GRDB
 import BrokerClient
 
 /// Settings of an `EventConsumerRunner`.
@@ -23,6 +24,10 @@ public struct EventConsumerConfiguration: Sendable {
     /// Group session, rebalance and heartbeat timing and fetch sizes; `groupId`, the offset reset and
     /// auto-commit are set by the runner.
     public var consumer = ConsumerConfig()
+    /// Runs in the transaction that moves the offset past a dead-lettered record: where a service records
+    /// that something it owns now needs an operator (the order service's `stuck` flag, C14). A throw
+    /// leaves the offset where it was (the record is dead-lettered again on the next attempt).
+    public var onDeadLetter: (@Sendable (DeadLetteredRecord, Database) throws -> Void)?
 
     public init(serviceName: String, groupId: String, topics: [String]) {
         self.serviceName = serviceName
@@ -32,4 +37,13 @@ public struct EventConsumerConfiguration: Sendable {
 
     /// The group id under which redrive progress through the dead-letter topics is stored.
     var redriveGroupId: String { groupId + ".redrive" }
+}
+
+/// A record the consumer gave up on, as `EventConsumerConfiguration.onDeadLetter` sees it.
+public struct DeadLetteredRecord: Sendable, Equatable {
+    public var topic: String
+    /// The record key (the aggregate id: an order id for a checkout's messages).
+    public var key: String?
+    public var eventType: String?
+    public var error: String
 }

@@ -264,7 +264,17 @@ public final class EventConsumerRunner: Service, Sendable {
             }
         }
         metrics.deadLettered(topic: record.topic).increment()
-        try await applier.skip(progress: progress)
+        var eventType: String?
+        if let header = record.headers.first(where: { $0.key == EnvelopeHeader.eventType }), let value = header.value {
+            eventType = String(buffer: value)
+        }
+        let parked = DeadLetteredRecord(topic: record.topic, key: record.key.map { String(decoding: $0, as: UTF8.self) },
+                                        eventType: eventType, error: "\(error)")
+        if let note = configuration.onDeadLetter {
+            try await applier.skip(progress: progress) { db in try note(parked, db) }
+        } else {
+            try await applier.skip(progress: progress)
+        }
     }
 
     // MARK: Lag

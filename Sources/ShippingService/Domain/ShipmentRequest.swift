@@ -71,12 +71,3 @@ public struct ShipmentRequest: Sendable, Equatable {
         return copy
     }
 }
-
-/// Ids are UUIDs in lowercase canonical text (API.md §1.3).
-public enum Identifier {
-    /// The canonical form of `text`, nil when it is not a UUID.
-    public static func canonical(_ text: String) -> String? {
-        guard text.utf8.count == 36, let uuid = UUID(uuidString: text) else { return nil }
-        return uuid.uuidString.lowercased()
-    }
-}

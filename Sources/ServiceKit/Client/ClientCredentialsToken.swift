@@ -1,31 +1,47 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
-import ServiceKit
 
 /// An access token for calls to other services, from IAM's token endpoint with the OAuth2
-/// client-credentials grant (RFC 6749 §4.4), cached until shortly before it expires.
+/// client-credentials grant (RFC 6749 §4.4), cached until 30 s before it expires so that a burst of
+/// calls costs one token request.
 ///
-/// Lives here because ServiceKit has no such client yet; it belongs there once a second service needs it.
-actor ClientCredentialsToken {
-    struct Credentials: Sendable, Equatable {
-        var tokenURL: String
-        var clientId: String
-        var clientSecret: String
-        var scope: String
+///     let token = ClientCredentialsToken(credentials: .init(tokenURL: config.oauthTokenURL, clientId: "order-service",
+///                                                           clientSecret: secret, scope: "catalog.read"), http: http)
+///     let bearer = try await token.token()     // cached
+///     await token.invalidate()                 // after the callee answered 401
+///
+/// Concurrent callers during a fetch may each fetch once (an actor is re-entrant across the `await`); the
+/// last answer wins the cache, and every answer is a valid token.
+public actor ClientCredentialsToken {
+    public struct Credentials: Sendable, Equatable {
+        public var tokenURL: String
+        public var clientId: String
+        public var clientSecret: String
+        /// Space-separated scopes, as RFC 6749 §3.3 writes them.
+        public var scope: String
+
+        public init(tokenURL: String, clientId: String, clientSecret: String, scope: String) {
+            self.tokenURL = tokenURL
+            self.clientId = clientId
+            self.clientSecret = clientSecret
+            self.scope = scope
+        }
     }
 
-    private let credentials: Credentials
+    public let credentials: Credentials
     private let http: ServiceHTTPClient
     private var cached: (token: String, expiresAt: ContinuousClock.Instant)?
 
-    init(credentials: Credentials, http: ServiceHTTPClient) {
+    public init(credentials: Credentials, http: ServiceHTTPClient) {
         self.credentials = credentials
         self.http = http
     }
 
     /// A live token, fetched when the cached one is missing or within 30 s of expiry.
-    func token() async throws -> String {
+    ///
+    /// - Throws: `ServiceCallError` when IAM cannot be reached (its circuit included) or refuses the client.
+    public func token() async throws -> String {
         if let cached, ContinuousClock.now < cached.expiresAt { return cached.token }
         let form = [("grant_type", "client_credentials"), ("client_id", credentials.clientId),
                     ("client_secret", credentials.clientSecret), ("scope", credentials.scope)]
@@ -42,8 +58,8 @@ actor ClientCredentialsToken {
         return answer.accessToken
     }
 
-    /// Forgets the cached token (the callee refused it).
-    func invalidate() {
+    /// Forgets the cached token (the callee refused it: expired early, or IAM rotated its keys).
+    public func invalidate() {
         cached = nil
     }
 
