@@ -47,23 +47,36 @@ struct ExpiryStack {
     }
 }
 
-/// A stack without the inventory service (`shop up --only` everything else): nobody answers ReserveStock.
-@Suite(.shopStack("no-inventory", settings: [
+/// A stack of its own whose inventory process the test freezes (SIGSTOP) and thaws (SIGCONT): nobody answers
+/// ReserveStock for a while, then inventory catches up with the commands it missed.
+@Suite(.shopStack("inventory-down", settings: [
     "ORDER_RESERVATION_REPLY_TIMEOUT_SECONDS": "1",
     "ORDER_RESERVATION_RESENDS": "2",
-    // The gateway's inventory upstream would default to the seed port; point it nowhere.
-    "UPSTREAM_INVENTORY_URL": "http://127.0.0.1:9",
-], only: ["broker", "config", "discovery", "iam", "customer", "catalog", "order", "payment", "shipping", "gateway"]))
+]))
 struct InventoryDownStack {
-    /// C2: no reservation reply after the resends → CANCELLATION_PENDING → CANCELLED / SYSTEM_TIMEOUT.
+    /// C2: no reservation reply after the resends → CANCELLATION_PENDING (SYSTEM_TIMEOUT) with ReleaseStock
+    /// sent; once inventory is back it reserves (the ReserveStock it missed) and releases → CANCELLED /
+    /// SYSTEM_TIMEOUT, nothing left reserved.
     @Test func c2NoReservationReplyCancels() async throws {
-        try await onStack { _, shop in
-            let product = try await shop.createProduct(priceMinor: 500)
+        try await onStack { stack, shop in
+            let product = try await shop.stockedProduct(quantity: 5, priceMinor: 500)
             let customer = try await shop.newCustomer()
-            let order = try await shop.checkout(customer, product: product, quantity: 1)
+            let address = try await shop.addAddress(customer)
+            try await shop.setCartLine(customer, product: product.productId, quantity: 2)
+            let inventory = try #require(stack.pid(of: "inventory"), "no inventory pid in shop up's status table")
+            #expect(kill(inventory, SIGSTOP) == 0)
+            var thawed = false
+            defer { if !thawed { kill(inventory, SIGCONT) } }
+            let order = try await shop.placeOrder(customer, address: address)
+            let pending = try await shop.waitForStatus(customer, order, "CANCELLATION_PENDING")
+            #expect(ShopClient.history(pending) == ["PENDING_RESERVATION", "CANCELLATION_PENDING"])
+            #expect(pending["cancelReason"]?.stringValue == "SYSTEM_TIMEOUT")
+            #expect(kill(inventory, SIGCONT) == 0)
+            thawed = true
             let final = try await shop.waitForStatus(customer, order, "CANCELLED")
             #expect(ShopClient.history(final) == ["PENDING_RESERVATION", "CANCELLATION_PENDING", "CANCELLED"])
             #expect(final["cancelReason"]?.stringValue == "SYSTEM_TIMEOUT")
+            try await shop.waitForStock(product.productId, onHand: 5, reserved: 0)
             #expect(try await shop.payments(customer, order: order).isEmpty)
         }
     }

@@ -18,13 +18,15 @@ public final class RawRecordPublisher: Sendable {
     /// Sends `payload` as the value of a record keyed `key` on `topic`, with the envelope headers of an
     /// event of type `eventType`; waits for the acknowledgement and returns the event id.
     @discardableResult
-    public func publish(topic: String, key: String, eventType: String, eventVersion: Int = 1, payload: String,
+    public func publish(topic: String, key: String, eventType: String, eventVersion: Int = 1, aggregateType: String,
+                        payload: String,
                         correlationId: String? = nil) async throws -> String {
         let eventId = UUID().uuidString.lowercased()
         var headers = [
             RecordHeader(key: EnvelopeHeader.eventId, valueBytes: Array(eventId.utf8)),
             RecordHeader(key: EnvelopeHeader.eventType, valueBytes: Array(eventType.utf8)),
             RecordHeader(key: EnvelopeHeader.eventVersion, valueBytes: Array(String(eventVersion).utf8)),
+            RecordHeader(key: EnvelopeHeader.aggregateType, valueBytes: Array(aggregateType.utf8)),
             RecordHeader(key: EnvelopeHeader.aggregateId, valueBytes: Array(key.utf8)),
             RecordHeader(key: EnvelopeHeader.occurredAt, valueBytes: Array(Timestamp.format(Date()).utf8)),
             RecordHeader(key: EnvelopeHeader.producer, valueBytes: Array("raw-record-publisher".utf8)),
