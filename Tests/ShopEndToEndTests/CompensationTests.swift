@@ -321,7 +321,9 @@ extension SharedStack {
         }
 
         /// C13: every refund fails (tok_refund_fails) → REFUND_PENDING → REFUND_FAILED after the retries;
-        /// an admin refund of the captured amount closes it → REFUNDED.
+        /// an admin refund of the captured amount closes it → REFUNDED (API.md §4.3). Note: §6 also says the
+        /// simulated PSP fails *every* refund of a tok_refund_fails payment, and it does, the admin's included,
+        /// so the closing step cannot succeed against the simulated PSP until one of the two rules changes.
         @Test func c13RefundFailsThenAdminRefundCloses() async throws {
             try await onStack { stack, shop in
                 let (customer, _, order) = try await shop.fulfillingOrder(token: "tok_refund_fails")
@@ -331,6 +333,7 @@ extension SharedStack {
                 let failed = try await shop.waitForStatus(customer, order, "REFUND_FAILED")
                 #expect(isSubsequence(["CANCELLATION_PENDING", "REFUND_PENDING", "REFUND_FAILED"], of: ShopClient.history(failed)))
                 #expect(failed["cancelReason"]?.stringValue == "CUSTOMER_REQUEST")
+                #expect(failed["stuck"]?.boolValue == true, "the refund step exhausted its retries (API.md §4.2 `stuck`)")
                 let payment = try #require(try await shop.payments(customer, order: order).first)
                 let paymentId = try #require(payment["id"]?.stringValue)
                 #expect(ShopClient.minor(payment["refunded"]) ?? 0 == 0)

@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import ServiceKit
 import ShopTestSupport
 import Synchronization
@@ -16,6 +18,21 @@ extension SharedStack {
         @Test func tenUnitsFiftyBuyers() async throws {
             try await onStack { _, shop in
                 let product = try await shop.stockedProduct(quantity: Self.units, priceMinor: 999)
+                // Everyone is ready first (account, address, one unit in the cart), then all fifty orders go
+                // out at once, then each buyer pays as soon as their order may be paid.
+                let prepared = try await withThrowingTaskGroup(of: (Customer, String).self) { group in
+                    for index in 0..<Self.buyers {
+                        group.addTask {
+                            let customer = try await shop.newCustomer("flash\(index)")
+                            let address = try await shop.addAddress(customer)
+                            try await shop.setCartLine(customer, product: product.productId, quantity: 1)
+                            return (customer, address)
+                        }
+                    }
+                    var all: [(Customer, String)] = []
+                    for try await buyer in group { all.append(buyer) }
+                    return all
+                }
                 let sampling = Sampling()
                 let sampler = Task {
                     // Bounded: at most ten minutes of 100 ms samples; ends when the buyers are done.
@@ -31,11 +48,44 @@ extension SharedStack {
                     }
                 }
                 let began = ContinuousClock.now
+                // Their own client with a connection each, so the fifty POSTs are really in flight together
+                // (the shared client keeps eight connections per host).
+                var configuration = HTTPClient.Configuration()
+                configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: Self.buyers)
+                let burst = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+                let gateway = shop.stack.gatewayURL
+                let placed: [(Customer, String)]
+                do {
+                    placed = try await withThrowingTaskGroup(of: (Customer, String).self) { group in
+                        for (customer, address) in prepared {
+                            group.addTask {
+                                var request = HTTPClientRequest(url: gateway + "/orders")
+                                request.method = .POST
+                                request.headers.add(name: "Authorization", value: "Bearer \(customer.token)")
+                                request.headers.add(name: "Content-Type", value: "application/json")
+                                request.headers.add(name: "Idempotency-Key", value: UUID().uuidString)
+                                request.body = .bytes(ByteBuffer(string: #"{"shippingAddressId":"\#(address)"}"#))
+                                let response = try await burst.execute(request, timeout: .seconds(60))
+                                let answer = EnvelopeClient.Answer(status: Int(response.status.code), headers: response.headers,
+                                                                   body: try await response.body.collect(upTo: 1 << 20))
+                                guard answer.status == 201, let id = answer.data?["id"]?.stringValue else {
+                                    throw ScenarioFailure(description: "POST /orders in the burst: \(answer.status) \(answer.text.prefix(300))")
+                                }
+                                return (customer, id)
+                            }
+                        }
+                        var all: [(Customer, String)] = []
+                        for try await order in group { all.append(order) }
+                        return all
+                    }
+                } catch {
+                    try? await burst.shutdown()
+                    throw error
+                }
+                try await burst.shutdown()
                 let outcomes = try await withThrowingTaskGroup(of: (String, JSONValue).self) { group in
-                    for index in 0..<Self.buyers {
+                    for (customer, order) in placed {
                         group.addTask {
-                            let customer = try await shop.newCustomer("flash\(index)")
-                            let order = try await shop.checkout(customer, product: product.productId, quantity: 1)
                             let reserved = try await shop.waitForStatus(customer, order, ["AWAITING_PAYMENT", "CANCELLED"])
                             if reserved["status"]?.stringValue == "AWAITING_PAYMENT" {
                                 _ = try await shop.pay(customer, order: order, token: "tok_success")
