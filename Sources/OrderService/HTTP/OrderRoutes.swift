@@ -60,7 +60,7 @@ struct OrderRoutes: Sendable {
     // MARK: Handlers
 
     @Sendable func place(_ request: Request, context: ServiceRequestContext) async throws -> Response {
-        let caller = try Self.requireUser(context)
+        let caller = try context.requireUser()
         let claim: IdempotencyClaim
         switch try await idempotency.begin(request: request, context: context, required: true) {
         case .replay(let answer): return answer.response
@@ -104,7 +104,7 @@ struct OrderRoutes: Sendable {
     }
 
     @Sendable func myOrders(_ request: Request, context: ServiceRequestContext) async throws -> EnvelopeResponse<OrderPageDTO> {
-        let caller = try Self.requireUser(context)
+        let caller = try context.requireUser()
         var query = try Self.listQuery(request, allowUserFilter: false)
         query.userId = caller.subject
         return try await page(query, request)
@@ -161,7 +161,7 @@ struct OrderRoutes: Sendable {
     }
 
     @Sendable func cancel(_ request: Request, context: ServiceRequestContext) async throws -> EnvelopeResponse<OrderDTO> {
-        let caller = try Self.requireUser(context)
+        let caller = try context.requireUser()
         let body = try await request.decodeOptionalJSON(CancelOrderRequest.self, context: context) { body in
             var check = Validator()
             check.require((body.reason?.count ?? 0) <= Self.maximumReasonLength, "reason", "must be at most \(Self.maximumReasonLength) characters")
@@ -172,7 +172,7 @@ struct OrderRoutes: Sendable {
     }
 
     @Sendable func requestReturn(_ request: Request, context: ServiceRequestContext) async throws -> EnvelopeResponse<OrderDTO> {
-        let caller = try Self.requireUser(context)
+        let caller = try context.requireUser()
         let body = try await request.decodeJSON(ReturnOrderRequest.self, context: context) { body in
             var check = Validator()
             check.require((1...Self.maximumReasonLength).contains(body.reason.count), "reason", "must be 1–\(Self.maximumReasonLength) characters")
@@ -199,15 +199,6 @@ struct OrderRoutes: Sendable {
         case .accepted(let order): return EnvelopeResponse(OrderDTO(order), status: .accepted, message: accepted)
         case .unchanged(let order): return EnvelopeResponse(OrderDTO(order), message: unchanged)
         }
-    }
-
-    /// `user` routes (API.md §1.4): a customer or an admin; service tokens are 403.
-    static func requireUser(_ context: ServiceRequestContext) throws -> Principal {
-        let principal = try context.requirePrincipal()
-        guard principal.roles.contains(Roles.customer) || principal.isAdmin else {
-            throw APIError.forbidden("This needs a customer or admin token")
-        }
-        return principal
     }
 
     /// Envelope metadata of events a request causes: the request id is their cause, traceparent passes on.

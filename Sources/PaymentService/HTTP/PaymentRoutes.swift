@@ -40,7 +40,7 @@ struct PaymentRoutes: Sendable {
     // MARK: Handlers
 
     @Sendable func initiate(_ request: Request, context: ServiceRequestContext) async throws -> Response {
-        let caller = try Self.requireUser(context)
+        let caller = try context.requireUser()
         let claim: IdempotencyClaim
         switch try await idempotency.begin(request: request, context: context, required: true) {
         case .replay(let answer): return answer.response
@@ -67,13 +67,13 @@ struct PaymentRoutes: Sendable {
     }
 
     @Sendable func status(_ request: Request, context: ServiceRequestContext) async throws -> EnvelopeResponse<PaymentDTO> {
-        let caller = try Self.requireUser(context)
+        let caller = try context.requireUser()
         let payment = try await payments.ownedPayment(id: try context.parameters.require("txnId"), caller: caller)
         return EnvelopeResponse(PaymentDTO(payment, refunds: try await payments.store.refunds(paymentId: payment.id)))
     }
 
     @Sendable func listByOrder(_ request: Request, context: ServiceRequestContext) async throws -> EnvelopeResponse<[PaymentDTO]> {
-        let caller = try Self.requireUser(context)
+        let caller = try context.requireUser()
         var check = Validator()
         let orderId = request.uri.queryParameters.get("orderId") ?? ""
         check.require(!orderId.isEmpty, "orderId", "is required")
@@ -84,7 +84,7 @@ struct PaymentRoutes: Sendable {
     }
 
     @Sendable func confirm(_ request: Request, context: ServiceRequestContext) async throws -> EnvelopeResponse<PaymentDTO> {
-        let caller = try Self.requireUser(context)
+        let caller = try context.requireUser()
         let id = try context.parameters.require("id")
         let body = try await request.decodeJSON(ConfirmPaymentRequest.self, context: context) { $0.problems }
         guard let result = ChallengeResult(rawValue: body.result) else { throw APIError.internalError }
@@ -115,15 +115,6 @@ struct PaymentRoutes: Sendable {
     }
 
     // MARK: Helpers
-
-    /// `user` and `owner` routes are for people: a customer or an admin. Service tokens get 403.
-    static func requireUser(_ context: ServiceRequestContext) throws -> Principal {
-        let principal = try context.requirePrincipal()
-        guard principal.roles.contains(Roles.customer) || principal.isAdmin else {
-            throw APIError.forbidden("This needs a customer or admin token")
-        }
-        return principal
-    }
 
     /// Envelope metadata of events a request causes: the request id is their cause, traceparent passes on.
     static func metadata(_ request: Request, _ context: ServiceRequestContext) -> EventMetadata {

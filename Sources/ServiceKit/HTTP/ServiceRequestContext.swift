@@ -31,4 +31,13 @@ public struct ServiceRequestContext: RequestContext {
         guard let principal else { throw APIError.unauthorized("Authentication required") }
         return principal
     }
+
+    /// The principal of a `user` route (API.md §1.4): a customer or an admin; service tokens are 403.
+    public func requireUser() throws -> Principal {
+        let principal = try requirePrincipal()
+        guard principal.roles.contains(Roles.customer) || principal.isAdmin else {
+            throw APIError.forbidden("This needs a customer or admin token")
+        }
+        return principal
+    }
 }
