@@ -1,5 +1,16 @@
 import Testing
 
+// The checkout saga end to end: the whole shop as real processes (`shop up`, one child per service), driven
+// through the gateway only, real HTTP on loopback. `swift test --filter ShopEndToEndTests` (after
+// `swift build --build-tests`) runs three stacks side by side:
+// * `shared` (this file's suite): the walkthrough, ownership, C1, C3, C4, C4′, C6–C16 and the flash sale, in
+//   parallel, each test with its own users, products and warehouse;
+// * `expiry` (ExpiryTests.swift): a 6 s reservation TTL and a 3 s return window (C5, COMPLETED);
+// * `inventory-down` (ExpiryTests.swift): its inventory process frozen and thawed (C2).
+// About 50–75 s in all on two cores, most of it the C6 test (the PSP call deadline of tok_timeout, 20 s).
+// Every wait is a bounded poll (200 ms, at most 60 s); a stack is stopped with SIGTERM (SIGKILL after 30 s)
+// and its data directory removed; a scenario that throws is reported with the stack's last log lines.
+
 /// The suites that share one stack: every test uses its own users, products and warehouse, so they run in
 /// parallel against it. Timings (API.md §10, `OrderConfiguration`):
 /// * payment timeout 8 s (C6, C7); a tok_success payment settles well within it even under load;
