@@ -49,7 +49,7 @@ struct ExpiryStack {
 
 /// A stack of its own whose inventory process the test freezes (SIGSTOP) and thaws (SIGCONT): nobody answers
 /// ReserveStock for a while, then inventory catches up with the commands it missed.
-@Suite(.shopStack("inventory-down", settings: [
+@Suite(.serialized, .shopStack("inventory-down", settings: [
     "ORDER_RESERVATION_REPLY_TIMEOUT_SECONDS": "1",
     "ORDER_RESERVATION_RESENDS": "2",
 ]))
@@ -78,6 +78,33 @@ struct InventoryDownStack {
             #expect(final["cancelReason"]?.stringValue == "SYSTEM_TIMEOUT")
             try await shop.waitForStock(product.productId, onHand: 5, reserved: 0)
             #expect(try await shop.payments(customer, order: order).isEmpty)
+        }
+    }
+
+    /// C3 while reserving: the customer cancels in PENDING_RESERVATION (inventory frozen, so the order is
+    /// still waiting for the reply) → CANCELLATION_PENDING / CUSTOMER_REQUEST; once inventory is back, the late
+    /// StockReserved is answered with another release → CANCELLED / CUSTOMER_REQUEST, nothing left reserved.
+    @Test func c3CustomerCancelsWhileReserving() async throws {
+        try await onStack { stack, shop in
+            let product = try await shop.stockedProduct(quantity: 4, priceMinor: 700)
+            let customer = try await shop.newCustomer()
+            let address = try await shop.addAddress(customer)
+            try await shop.setCartLine(customer, product: product.productId, quantity: 3)
+            let inventory = try #require(stack.pid(of: "inventory"), "no inventory pid in shop up's status table")
+            #expect(kill(inventory, SIGSTOP) == 0)
+            var thawed = false
+            defer { if !thawed { kill(inventory, SIGCONT) } }
+            let order = try await shop.placeOrder(customer, address: address)
+            let cancel = try await shop.http.send(.POST, "/orders/\(order)/cancel", json: [:], bearer: customer.token)
+            #expect(cancel.status == 202, "\(cancel.status) \(cancel.text.prefix(300))")
+            let pending = try await shop.waitForStatus(customer, order, "CANCELLATION_PENDING")
+            #expect(pending["cancelReason"]?.stringValue == "CUSTOMER_REQUEST")
+            #expect(kill(inventory, SIGCONT) == 0)
+            thawed = true
+            let final = try await shop.waitForStatus(customer, order, "CANCELLED")
+            #expect(ShopClient.history(final) == ["PENDING_RESERVATION", "CANCELLATION_PENDING", "CANCELLED"])
+            #expect(final["cancelReason"]?.stringValue == "CUSTOMER_REQUEST")
+            try await shop.waitForStock(product.productId, onHand: 4, reserved: 0)
         }
     }
 }
