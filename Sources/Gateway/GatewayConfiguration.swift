@@ -26,6 +26,10 @@ public struct GatewayConfiguration: Sendable {
     public var breakerOpen: Duration
     /// `GATEWAY_CONNECT_TIMEOUT_MS` (1000): connecting to an instance (refused connections are retried until then).
     public var connectTimeout: Duration
+    /// `GATEWAY_UPSTREAM_CONNECTIONS` (128): open connections per upstream instance. A request that finds them
+    /// all busy waits for one only as long as `connectTimeout` (AsyncHTTPClient's pool), then answers 502, so
+    /// this bounds the burst an instance takes without a 502, not the requests it serves.
+    public var upstreamConnections: Int
     /// `GATEWAY_EJECTION_MS` (10000): how long a failing instance is left out of the rotation.
     public var ejection: Duration
     /// `DISCOVERY_URL` (from ServiceConfig) and `GATEWAY_DISCOVERY_CACHE_MS` (5000).
@@ -77,6 +81,7 @@ public struct GatewayConfiguration: Sendable {
         breakerFailures = try env.int("GATEWAY_BREAKER_FAILURES", default: 5, range: 1...10_000)
         breakerOpen = .milliseconds(try env.int("GATEWAY_BREAKER_OPEN_MS", default: 10_000, range: 1...3_600_000))
         connectTimeout = .milliseconds(try env.int("GATEWAY_CONNECT_TIMEOUT_MS", default: 1000, range: 1...600_000))
+        upstreamConnections = try env.int("GATEWAY_UPSTREAM_CONNECTIONS", default: 128, range: 1...10_000)
         ejection = .milliseconds(try env.int("GATEWAY_EJECTION_MS", default: 10_000, range: 0...3_600_000))
         discoveryURL = config.discoveryURL
         discoveryCacheTTL = .milliseconds(try env.int("GATEWAY_DISCOVERY_CACHE_MS", default: 5000, range: 0...3_600_000))
@@ -88,7 +93,8 @@ public struct GatewayConfiguration: Sendable {
     public static let settingNames = [
         "GATEWAY_ROUTES", "GATEWAY_PUBLIC_ROUTES", "GATEWAY_AUTH_RATE_ROUTES", "GATEWAY_AUTH_RATE_BURST",
         "GATEWAY_AUTH_RATE_PER_MINUTE", "GATEWAY_RATE_BURST", "GATEWAY_RATE_PER_MINUTE", "GATEWAY_UPSTREAM_TIMEOUT_MS",
-        "GATEWAY_BREAKER_FAILURES", "GATEWAY_BREAKER_OPEN_MS", "GATEWAY_CONNECT_TIMEOUT_MS", "GATEWAY_EJECTION_MS",
+        "GATEWAY_BREAKER_FAILURES", "GATEWAY_BREAKER_OPEN_MS", "GATEWAY_CONNECT_TIMEOUT_MS", "GATEWAY_UPSTREAM_CONNECTIONS",
+        "GATEWAY_EJECTION_MS",
         "GATEWAY_DISCOVERY_CACHE_MS", "GATEWAY_MAX_BODY_BYTES", "GATEWAY_TRUSTED_PROXIES",
         "UPSTREAM_*_URL", "UPSTREAM_*_TIMEOUT_MS",
     ]

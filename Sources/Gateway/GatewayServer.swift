@@ -20,7 +20,8 @@ public enum GatewayServer: ShopService {
 
         let maxTimeout = ([configuration.upstreamTimeout] + configuration.upstreamTimeouts.values).max() ?? configuration.upstreamTimeout
         let clientService = UpstreamClientService(connectTimeout: .nanoseconds(Self.nanoseconds(configuration.connectTimeout)),
-                                                  idleReadTimeout: .nanoseconds(max(Self.nanoseconds(maxTimeout), 60_000_000_000)))
+                                                  idleReadTimeout: .nanoseconds(max(Self.nanoseconds(maxTimeout), 60_000_000_000)),
+                                                  connectionsPerInstance: configuration.upstreamConnections)
         let registry = configuration.discoveryURL.map {
             RegistryInstanceCache(registryURL: $0, ttl: configuration.discoveryCacheTTL, client: clientService.client, logger: logger)
         }

@@ -8,7 +8,7 @@ import ShopTestSupport
 import Synchronization
 
 /// A small upstream service on a real port. Paths ending in `/stream-echo` stream the request body back;
-/// `/status/<code>` answers that status with a plain-text body; `/slow` answers after 8 s; anything else
+/// `/status/<code>` answers that status with a plain-text body; `/slow` answers after 8 s; `/barrier/<n>` answers once n requests wait there at once; anything else
 /// answers JSON describing what arrived (`upstream`, `method`, `path`, lowercased `headers`). It also serves
 /// `/.well-known/jwks.json` when given a key set, and `/services/<name>` when given registry instances.
 final class EchoUpstream: Sendable {
@@ -62,6 +62,17 @@ final class EchoUpstream: Sendable {
                 if path.hasSuffix("/slow") {
                     try await Task.sleep(for: .seconds(8))
                 }
+                if let range = path.range(of: "/barrier/"), let count = Int(path[range.upperBound...]) {
+                    // Answers once `count` requests wait here together (at most 30 s): proof they were in flight at once.
+                    let arrived = seen.barrier.withLock { $0 += 1; return $0 }
+                    let deadline = ContinuousClock.now + .seconds(30)
+                    var together = arrived >= count
+                    while !together, ContinuousClock.now < deadline {
+                        try await Task.sleep(for: .milliseconds(10))
+                        together = seen.barrier.withLock { $0 } >= count
+                    }
+                    return Self.json(status: together ? .ok : .gatewayTimeout, ["upstream": name, "together": together])
+                }
                 var headers: [String: String] = [:]
                 for field in request.headers { headers[field.name.canonicalName] = field.value }
                 let body = try await request.body.collect(upTo: 1 << 20)
@@ -88,6 +99,8 @@ final class RequestLog: Sendable {
     private let values = Mutex<[String]>([])
     func append(_ id: String) { values.withLock { $0.append(id) } }
     var ids: [String] { values.withLock { $0 } }
+    /// Requests that reached `/barrier/<n>`.
+    let barrier = Mutex(0)
 }
 
 extension EnvelopeClient.Answer {
