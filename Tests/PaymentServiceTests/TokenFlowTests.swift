@@ -114,13 +114,13 @@ import Testing
             let succeeded = try #require(try await fixture.decode(PaymentSucceeded.self, orderId).first)
             #expect(succeeded.amount.amountMinor == 3998 && succeeded.captured.amountMinor == 3999)
         case "tok_refund_fails":
+            // The saga's refunds are declined (PaymentCommandTests); an operator's refund goes through (C13).
             let refund = try await fixture.refund(paymentId, amountMinor: 1000, bearer: try await fixture.adminToken())
             #expect(refund.status == 201)
-            #expect(refund.dataStatus == "FAILED" && refund.data?["failureCode"]?.stringValue == "REFUND_DECLINED")
+            #expect(refund.dataStatus == "SUCCEEDED")
             let payment = try await fixture.payment(paymentId, bearer: owner.token)
-            #expect(payment.dataStatus == "CAPTURED" && payment.data?["refunded"]?["amountMinor"]?.intValue == 0)
-            #expect(payment.data?["refunds"]?.arrayValue?.count == 1)
-            try await fixture.expectEvents(orderId, ["PaymentInitiated", "PaymentSucceeded", "RefundFailed"])
+            #expect(payment.dataStatus == "PARTIALLY_REFUNDED" && payment.data?["refunded"]?["amountMinor"]?.intValue == 1000)
+            try await fixture.expectEvents(orderId, ["PaymentInitiated", "PaymentSucceeded", "PaymentRefunded"])
         case "tok_success":
             #expect(answer.data?["captured"]?["amountMinor"]?.intValue == 3998)
             #expect(answer.data?["pspReference"]?.stringValue?.hasPrefix("sim_") == true)

@@ -321,9 +321,8 @@ extension SharedStack {
         }
 
         /// C13: every refund fails (tok_refund_fails) → REFUND_PENDING → REFUND_FAILED after the retries;
-        /// an admin refund of the captured amount closes it → REFUNDED (API.md §4.3). Note: §6 also says the
-        /// simulated PSP fails *every* refund of a tok_refund_fails payment, and it does, the admin's included,
-        /// so the closing step cannot succeed against the simulated PSP until one of the two rules changes.
+        /// an admin refund of the captured amount closes it → REFUNDED (API.md §4.3). The simulated PSP
+        /// declines the saga's refunds of a tok_refund_fails payment and lets an operator's through.
         @Test func c13RefundFailsThenAdminRefundCloses() async throws {
             try await onStack { stack, shop in
                 let (customer, _, order) = try await shop.fulfillingOrder(token: "tok_refund_fails")

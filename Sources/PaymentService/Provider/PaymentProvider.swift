@@ -72,12 +72,15 @@ public struct ProviderRefund: Sendable, Equatable {
     public var idempotencyKey: String
     public var charge: ProviderCharge
     public var amount: Money
+    /// Who asked: the saga's automatic refund, or an operator's (`POST /payments/{id}/refunds`).
+    public var source: RefundSource
 
     public init(refund: Refund, payment: Payment) {
         refundId = refund.id
         idempotencyKey = refund.id
         charge = ProviderCharge(payment)
         amount = refund.amount
+        source = refund.source
     }
 }
 

@@ -15,7 +15,7 @@ import Synchronization
 /// | `tok_timeout` | never answers a charge or a status poll (the caller's deadline ends the call); voids |
 /// | `tok_3ds` | asks for a challenge; `PASS` captures, `FAIL` declines (`AUTHENTICATION_FAILED`, retryable) |
 /// | `tok_delayed_success` | pending, captured `delayedSuccess` after initiation |
-/// | `tok_refund_fails` | captures at once; every refund is declined (`REFUND_DECLINED`) |
+/// | `tok_refund_fails` | captures at once; every automatic (saga) refund is declined (`REFUND_DECLINED`); an operator's refund succeeds |
 /// | `tok_amount_mismatch` | captures the amount plus one minor unit |
 public final class SimulatedPaymentProvider: PaymentProvider {
     public enum Token: String, Sendable, CaseIterable {
@@ -81,7 +81,9 @@ public final class SimulatedPaymentProvider: PaymentProvider {
     }
 
     public func refund(_ refund: ProviderRefund) async throws -> ProviderRefundResult {
-        if try token(refund.charge) == .refundFails { return .declined(code: "REFUND_DECLINED") }
+        // API.md C13: the saga's refunds keep failing until an operator refunds by hand (§4.3: "an admin
+        // refund closes it"), which this provider models as a refund that goes through.
+        if try token(refund.charge) == .refundFails, refund.source == .saga { return .declined(code: "REFUND_DECLINED") }
         return .succeeded(reference: "sim_refund_" + refund.idempotencyKey)
     }
 

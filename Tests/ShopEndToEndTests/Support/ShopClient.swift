@@ -192,7 +192,8 @@ struct ShopClient: Sendable {
         return answer.data ?? .null
     }
 
-    static let settled: Set<String> = ["CANCELLED", "REFUNDED", "COMPLETED", "REFUND_FAILED"]
+    // REFUND_FAILED is not here: an admin refund moves it on (C13).
+    static let settled: Set<String> = ["CANCELLED", "REFUNDED", "COMPLETED"]
 
     /// Polls GET /orders/{id} every 200 ms (at most a minute) until its status is one of `statuses` (and
     /// `also` holds); fails early when the order settles in another terminal status.
