@@ -75,7 +75,9 @@ import Testing
         #expect(anonymous.status.code == 401)
 
         // Idle: once the registration's event is published, no process of the stack (nor shop up itself) uses
-        // more than 2% of a core. A sender loop that re-woke itself once burned 1.3 cores in every service.
+        // more than 5% of a core. A sender loop that re-woke itself once burned 1.3 cores in every service. On a
+        // quiet machine the debug broker's idle work is 0.3% (100 ms of CPU in 30 s) and IAM's the same; beside
+        // the end-to-end stacks (load 19 on two cores) the same work measured 2.2%, so the bound is 5%.
         let iamMetrics = "http://127.0.0.1:\(8081 + offset)/metrics"
         try await eventually("IAM published UserRegistered (outbox drained)", timeout: .seconds(60)) {
             let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: iamMetrics), timeout: .seconds(5))
@@ -90,7 +92,7 @@ import Testing
         let usage = try await ProcessCPU.usage(of: watched, over: .seconds(10))
         for (index, pid) in watched.enumerated() {
             let share = try #require(usage[pid], "\(names[index]) (pid \(pid)) is gone")
-            #expect(share < 0.02, "\(names[index]) used \(Int(share * 1000) / 10)% of a core while idle")
+            #expect(share < 0.05, "\(names[index]) used \(Int(share * 1000) / 10)% of a core while idle")
         }
 
         // A crashed process is restarted (with backoff) and serves again.
