@@ -98,14 +98,20 @@ import Testing
         }
     }
 
-    static func readThroughSettings(_ configuration: inout OrderConfiguration, owners: Owners?, token: String) {
-        let closed = "http://127.0.0.1:\(BrokerProcess.freePort())"
+    /// Nothing listens on the discard port (a port found free now may be another test's listener by the
+    /// time it is called, one that never answers HTTP).
+    static let closedURL = "http://127.0.0.1:9"
+
+    /// `timeout`: generous where an owner must answer (CI runs this beside whole shop stacks on two cores; 500 ms
+    /// failed there); short where none can, since a refused connection is retried until it ends.
+    static func readThroughSettings(_ configuration: inout OrderConfiguration, owners: Owners?, token: String,
+                                    timeout: Duration = .seconds(20)) {
+        let closed = Self.closedURL
         configuration.catalogURL = owners?.catalog.baseURL ?? closed
         configuration.customerURL = owners?.customer.baseURL ?? closed
         configuration.tokenURL = token
         configuration.clientSecret = "order-secret"
-        // Generous: CI runs this beside whole shop stacks booting on two cores; a 500 ms deadline failed there.
-        configuration.readTimeout = .seconds(20)
+        configuration.readTimeout = timeout
     }
 
     @Test func anUnknownProductIsReadFromCatalogWithOneCachedToken() async throws {
@@ -174,7 +180,7 @@ import Testing
         let issuer = try await TestTokenIssuer.start()
         let iam = try await TokenEndpoint(issuer: issuer)
         // The owners' URLs point at closed ports.
-        try await CartFixture.with(issuer: issuer, configure: { Self.readThroughSettings(&$0, owners: nil, token: iam.url) }) { fixture in
+        try await CartFixture.with(issuer: issuer, configure: { Self.readThroughSettings(&$0, owners: nil, token: iam.url, timeout: .seconds(1)) }) { fixture in
             let ada = try await fixture.shopper()
             for _ in 0..<3 {
                 let answer = try await fixture.setItem(UUID().uuidString.lowercased(), quantity: 1, as: ada)
@@ -185,7 +191,7 @@ import Testing
             #expect(try await fixture.setItem(known, quantity: 1, as: ada).status == 200)
 
             var configuration = OrderConfiguration()
-            Self.readThroughSettings(&configuration, owners: nil, token: iam.url)
+            Self.readThroughSettings(&configuration, owners: nil, token: iam.url, timeout: .seconds(1))
             let readThrough = ProjectionReadThrough(configuration: configuration, store: fixture.store, clock: fixture.clock.serviceClock,
                                                     logger: Logger(label: "test"))
             await #expect(throws: OrderError.self) {
@@ -200,7 +206,7 @@ import Testing
         }
         // IAM down too: the token cannot be had, still 503.
         try await CartFixture.with(issuer: issuer, configure: {
-            Self.readThroughSettings(&$0, owners: nil, token: "http://127.0.0.1:\(BrokerProcess.freePort())/oauth2/token")
+            Self.readThroughSettings(&$0, owners: nil, token: Self.closedURL + "/oauth2/token", timeout: .seconds(1))
         }) { fixture in
             let answer = try await fixture.setItem(UUID().uuidString.lowercased(), quantity: 1, as: try await fixture.shopper())
             #expect(answer.status == 503)
