@@ -2,12 +2,14 @@ import Testing
 
 // The checkout saga end to end: the whole shop as real processes (`shop up`, one child per service), driven
 // through the gateway only, real HTTP on loopback. `swift test --filter ShopEndToEndTests` (after
-// `swift build --build-tests`) runs three stacks side by side:
+// `swift build --build-tests`) runs four stacks side by side:
 // * `shared` (this file's suite): the walkthrough, ownership, C1, C3, C4, C4′, C6–C16 and the flash sale, in
 //   parallel, each test with its own users, products and warehouse;
 // * `expiry` (ExpiryTests.swift): a 6 s reservation TTL and a 3 s return window (C5, COMPLETED);
-// * `inventory-down` (ExpiryTests.swift): its inventory process frozen and thawed (C2).
-// About 50–75 s in all on two cores, most of it the C6 test (the PSP call deadline of tok_timeout, 20 s).
+// * `inventory-down` (ExpiryTests.swift): its inventory process frozen and thawed (C2);
+// * `crash` (CrashTests.swift): 200+ checkouts while order, inventory, payment and shipping are SIGKILLed 20 times.
+// The crash test sets the pace: about 3.5 minutes (20 kills, each after the last victim is back, with `shop up`'s
+// restart backoff); the other stacks are done within 40–80 s, most of it the C6 test (tok_timeout's 20 s deadline).
 // Every wait is a bounded poll (200 ms, at most 60 s); a stack is stopped with SIGTERM (SIGKILL after 30 s)
 // and its data directory removed; a scenario that throws is reported with the stack's last log lines.
 

@@ -146,6 +146,18 @@ final class ShopStack: Sendable {
         }
     }
 
+    /// What a failed scenario reports: `shop up`'s own lines (exits, restarts), the processes' errors and
+    /// crashes, then the newest lines of all.
+    func failureReport(last count: Int = 40) -> String {
+        lines.withLock { lines in
+            let supervisor = lines.filter { $0.hasPrefix("shop ") }.suffix(15)
+            let errors = lines.filter { $0.contains(" error ") || $0.contains("critical") || $0.contains("Fatal error") }.suffix(15)
+            return "--- shop up's own lines (\(label)) ---\n" + supervisor.joined(separator: "\n")
+                + "\n--- errors (\(label)) ---\n" + errors.joined(separator: "\n")
+                + "\n--- last lines of shop up (\(label)) ---\n" + lines.suffix(count).joined(separator: "\n")
+        }
+    }
+
     /// The pid of one process, from `shop up`'s status table ("name url pid yes").
     func pid(of name: String) -> Int32? {
         lines.withLock { lines in
@@ -266,7 +278,7 @@ struct StackTrait: SuiteTrait, TestScoping {
         do {
             try await Self.$current.withValue(stack) { try await function() }
         } catch {
-            print("[e2e] stack \(label): \(error)\n--- last lines of shop up (\(label)) ---\n\(stack.logTail(80))")
+            print("[e2e] stack \(label): \(error)\n\(stack.failureReport(last: 80))")
             await stack.stop()
             throw error
         }
@@ -289,7 +301,7 @@ func onStack(sourceLocation: SourceLocation = #_sourceLocation, _ body: (ShopSta
     do {
         try await body(stack, client)
     } catch {
-        Issue.record("\(error)\n--- last lines of shop up (\(stack.label)) ---\n\(stack.logTail(40))", sourceLocation: sourceLocation)
+        Issue.record("\(error)\n\(stack.failureReport())", sourceLocation: sourceLocation)
     }
     print("[e2e] \(Test.current?.name ?? "?") on \(stack.label): \(ContinuousClock.now - began)")
 }
