@@ -7,7 +7,10 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 # Build once, then run without re-planning (SWIFT-NOTES P2).
 swift build --build-tests
-swift test --skip-build
+swift test --skip-build --skip ShopEndToEndTests
+# The end-to-end stacks (`shop up` × 4, some 45 processes) on their own, so that their load does not stretch
+# the timing of every other test, and theirs is not stretched by them.
+swift test --skip-build --filter ShopEndToEndTests
 BROKER_BIN="$PWD/.build/debug/broker" .venv/bin/python -m pytest compat -q -p no:cacheprovider -W ignore::DeprecationWarning
 # The HTTP contract: every service's /openapi.json fuzzed against its real process (schemathesis).
 SHOP_BIN_DIR="$PWD/.build/debug" .venv/bin/python -m pytest apitests -q -p no:cacheprovider -W ignore::DeprecationWarning

@@ -132,7 +132,7 @@ extension SharedStack {
         }
 
         /// C7: the capture lands after the order's payment timed out (tok_delayed_success captured 2 s after
-        /// initiation, the reconciler's own status poll not due before 20 s, the order's timeout at 8 s: the void
+        /// initiation, the reconciler's own status poll not due before 20 s, the order's timeout at 12 s: the void
         /// finds the charge captured) → REFUND_PENDING → REFUNDED, the full amount refunded, the order never
         /// reopens (never PAID), its cancelReason PAYMENT_TIMEOUT kept, the stock released.
         @Test func c7LateCaptureIsRefundedInFull() async throws {

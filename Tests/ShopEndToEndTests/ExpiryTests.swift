@@ -3,10 +3,11 @@ import ServiceKit
 import ShopTestSupport
 import Testing
 
-/// A stack of its own with a short reservation lifetime (inventory's default TTL, 6 s; the order sends no
-/// ttlSeconds, whose floor is 60) and a 3-second return window.
+/// A stack of its own with a short reservation lifetime (inventory's default TTL, 20 s: 6 s was too short to
+/// pay in on a machine busy with a build; the order sends no ttlSeconds, whose floor is 60) and a 3-second
+/// return window.
 @Suite(.shopStack("expiry", settings: [
-    "INVENTORY_RESERVATION_TTL_SECONDS": "6",
+    "INVENTORY_RESERVATION_TTL_SECONDS": "20",
     "ORDER_RETURN_WINDOW_SECONDS": "3",
     "ORDER_PAYMENT_TIMEOUT_SECONDS": "30",
 ]))

@@ -5,7 +5,7 @@ import Testing
 // `swift build --build-tests`) runs four stacks side by side:
 // * `shared` (this file's suite): the walkthrough, ownership, C1, C3, C4, C4′, C6–C16 and the flash sale, in
 //   parallel, each test with its own users, products and warehouse;
-// * `expiry` (ExpiryTests.swift): a 6 s reservation TTL and a 3 s return window (C5, COMPLETED);
+// * `expiry` (ExpiryTests.swift): a 20 s reservation TTL and a 3 s return window (C5, COMPLETED);
 // * `inventory-down` (ExpiryTests.swift): its inventory process frozen and thawed (C2);
 // * `crash` (CrashTests.swift): 200+ checkouts while order, inventory, payment and shipping are SIGKILLed 20 times.
 // The crash test sets the pace: about 3.5 minutes (20 kills, each after the last victim is back, with `shop up`'s
@@ -15,14 +15,14 @@ import Testing
 
 /// The suites that share one stack: every test uses its own users, products and warehouse, so they run in
 /// parallel against it. Timings (API.md §10, `OrderConfiguration`):
-/// * payment timeout 8 s (C6, C7); a tok_success payment settles well within it even under load;
+/// * payment timeout 12 s (C6, C7); a tok_success payment settles well within it even under load;
 /// * `tok_delayed_success` captures 2 s after initiation, and the reconciler's status polls wait a whole
-///   PSP call deadline (20 s) before asking: so the order's payment timeout (8 s) cancels first and the
+///   PSP call deadline (20 s) before asking: so the order's payment timeout (12 s) cancels first and the
 ///   void it asks for finds the charge already captured (C7, deterministic);
 /// * `tok_timeout` holds `POST /payments/initiate` for the PSP call deadline (20 s);
 /// * refunds retried every second, twice (C13); the return window stays open (600 s) for C12.
 @Suite(.shopStack("shared", settings: [
-    "ORDER_PAYMENT_TIMEOUT_SECONDS": "8",
+    "ORDER_PAYMENT_TIMEOUT_SECONDS": "12",
     "ORDER_MAX_PAYMENT_ATTEMPTS": "3",
     "ORDER_RETURN_WINDOW_SECONDS": "600",
     "PSP_DELAYED_SUCCESS_SECONDS": "2",
