@@ -44,6 +44,11 @@ struct StackComponent: Sendable {
         for entry in ServiceCatalogue.entries where entry.behindGateway && selected.contains(entry.name) {
             shared["UPSTREAM_\(entry.name.uppercased())_URL"] = "http://127.0.0.1:\(port(entry.name))"
         }
+        // So do the services' calls to each other (read-through), unless the operator named other addresses.
+        for (variable, service) in [("ORDER_CATALOG_URL", "catalog"), ("ORDER_CUSTOMER_URL", "customer"),
+                                    ("PAYMENT_ORDER_SERVICE_URL", "order")] where selected.contains(service) {
+            shared[variable] = shared[variable] ?? "http://127.0.0.1:\(port(service))"
+        }
         // IAM knows the clients of API.md §1.4 unless the operator configured their own.
         shared["IAM_SERVICE_CLIENTS"] = shared["IAM_SERVICE_CLIENTS"] ?? serviceClients.iamSetting
         if selected.contains("discovery") { shared["DISCOVERY_URL"] = "http://127.0.0.1:\(port("discovery"))" }

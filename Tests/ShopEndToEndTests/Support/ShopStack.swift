@@ -32,7 +32,7 @@ final class ShopStack: Sendable {
     var isRunning: Bool { !exit.hasExited }
 
     /// Settings every stack of this suite runs with: short saga timings, loose rate limits (fifty buyers
-    /// register and log in at once from one address), and the read-through URLs that follow the port offset.
+    /// register and log in at once from one address).
     static let baseSettings: [String: String] = [
         "LOG_LEVEL": "info",
         "LOG_FORMAT": "text",
@@ -78,9 +78,6 @@ final class ShopStack: Sendable {
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("config-repo").path
         for (key, value) in baseSettings { environment[key] = value }
-        environment["ORDER_CATALOG_URL"] = "http://127.0.0.1:\(8083 + offset)"
-        environment["ORDER_CUSTOMER_URL"] = "http://127.0.0.1:\(8082 + offset)"
-        environment["PAYMENT_ORDER_SERVICE_URL"] = "http://127.0.0.1:\(8084 + offset)"
         for (key, value) in settings { environment[key] = value }
         environment.removeValue(forKey: "SERVICE_CLIENT_ID")
         environment.removeValue(forKey: "IAM_SERVICE_CLIENTS")
