@@ -3,8 +3,8 @@ import NIOCore
 import ServiceLifecycle
 
 /// The gateway's own HTTP client for upstream calls: redirects and decompression off (answers pass
-/// through as the upstream sent them), short connect timeout, a
-/// connection pool sized for bursts (`GATEWAY_UPSTREAM_CONNECTIONS`). Shut down when the service group stops.
+/// through as the upstream sent them), short connect timeout, a connection pool sized for bursts
+/// (`GATEWAY_UPSTREAM_CONNECTIONS`). Shut down when the service group stops.
 struct UpstreamClientService: Service {
     let client: HTTPClient
 

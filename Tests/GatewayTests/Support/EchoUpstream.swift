@@ -8,8 +8,9 @@ import ShopTestSupport
 import Synchronization
 
 /// A small upstream service on a real port. Paths ending in `/stream-echo` stream the request body back;
-/// `/status/<code>` answers that status with a plain-text body; `/slow` answers after 8 s; `/barrier/<n>` answers once n requests wait there at once; anything else
-/// answers JSON describing what arrived (`upstream`, `method`, `path`, lowercased `headers`). It also serves
+/// `/status/<code>` answers that status with a plain-text body; `/slow` answers after 8 s; `/barrier/<n>`
+/// answers once n requests wait there at once; anything else answers JSON describing what arrived
+/// (`upstream`, `method`, `path`, lowercased `headers`). It also serves
 /// `/.well-known/jwks.json` when given a key set, and `/services/<name>` when given registry instances.
 final class EchoUpstream: Sendable {
     let name: String
