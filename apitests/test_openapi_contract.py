@@ -18,7 +18,7 @@ CHECKS = os.environ.get("APITESTS_CHECKS") or ",".join([
     "response_headers_conformance", "response_schema_conformance",
 ])
 # The services behind the gateway whose documents are fuzzed, besides IAM.
-SERVICES = ["iam", "customer", "catalog", "inventory", "payment", "shipping"]
+SERVICES = ["iam", "customer", "catalog", "order", "inventory", "payment", "shipping"]
 MAX_EXAMPLES = os.environ.get("APITESTS_MAX_EXAMPLES", "25")
 # A bound on one run, not a budget to fill (schemathesis would repeat fuzzing until it is spent).
 RUN_TIMEOUT_SECONDS = int(os.environ.get("APITESTS_RUN_TIMEOUT_SECONDS", "600"))
