@@ -199,20 +199,11 @@ struct CrashTests {
 
     // MARK: Helpers
 
-    /// Polls the order (through restarts) until its status is one of `statuses`.
+    /// Polls the order, through restarts, until its status is one of `statuses`.
     @discardableResult
     static func waitFor(_ client: ShopClient, _ checkout: Checkout, _ statuses: Set<String>,
                         bound: Duration = .seconds(180)) async throws -> JSONValue {
-        let deadline = ContinuousClock.now + bound
-        var last: JSONValue = .null
-        while ContinuousClock.now < deadline {
-            if let answer = try? await client.http.get("/orders/\(checkout.orderId)", bearer: checkout.customer.token), answer.status == 200 {
-                last = answer.data ?? .null
-                if let status = last["status"]?.stringValue, statuses.contains(status) { return last }
-            }
-            try await Task.sleep(for: .milliseconds(250))
-        }
-        throw ScenarioFailure(description: "order \(checkout.orderId) (\(checkout.plan)) did not reach \(statuses.sorted()) within \(bound): \(last["status"]?.stringValue ?? "?"), history \(ShopClient.history(last))")
+        try await client.waitForStatus(checkout.customer, checkout.orderId, statuses, bound: bound, throughRestarts: true)
     }
 
     /// Sends until the answer's status is one of `accepted`; transport errors and 5xx (the gateway while an
@@ -245,8 +236,7 @@ final class Flag: Sendable {
     func lower() { raised.withLock { $0 = false } }
 }
 
-/// SIGKILLs one of the saga's processes of a stack at a time, found by its command line (`shop serve <name>`)
-/// and its port; `shop up` restarts it.
+/// SIGKILLs one of the saga's processes of a stack at a time (`ShopStack.pid(of:)`); `shop up` restarts it.
 struct ProcessKiller: Sendable {
     let stack: ShopStack
 
@@ -266,7 +256,7 @@ struct ProcessKiller: Sendable {
             let candidates = CrashTests.victims.filter { $0 != previous }
             let victim = candidates[Int(random.next() % UInt64(candidates.count))]
             previous = victim
-            guard let pid = pid(of: victim), kill(pid, SIGKILL) == 0 else { continue }
+            guard let pid = stack.pid(of: victim), kill(pid, SIGKILL) == 0 else { continue }
             kills += 1
             print("[e2e] crash: SIGKILL \(victim) (pid \(pid)), kill \(kills)")
             await awaitRestart(of: victim, replacing: pid)
@@ -278,25 +268,9 @@ struct ProcessKiller: Sendable {
     func awaitRestart(of name: String, replacing old: Int32) async {
         let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline, !Task.isCancelled {
-            if let pid = pid(of: name), pid != old { return }
+            if let pid = stack.pid(of: name), pid != old { return }
             try? await Task.sleep(for: .milliseconds(100))
         }
         print("[e2e] crash: \(name) was not restarted within two minutes")
-    }
-
-    /// The live process serving `name` on this stack's port.
-    func pid(of name: String) -> Int32? {
-        guard let seed = ServiceCatalogue.port(of: name) else { return nil }
-        let port = "PORT=\(seed + stack.offset)"
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        for entry in entries {
-            guard let pid = Int32(entry),
-                  let commandLine = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
-                  commandLine.split(separator: 0).map({ String(decoding: $0, as: UTF8.self) }).suffix(2) == ["serve", name],
-                  let environment = FileManager.default.contents(atPath: "/proc/\(entry)/environ"),
-                  environment.split(separator: 0).contains(where: { String(decoding: $0, as: UTF8.self) == port }) else { continue }
-            return pid
-        }
-        return nil
     }
 }

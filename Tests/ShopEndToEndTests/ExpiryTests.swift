@@ -64,7 +64,7 @@ struct InventoryDownStack {
             let customer = try await shop.newCustomer()
             let address = try await shop.addAddress(customer)
             try await shop.setCartLine(customer, product: product.productId, quantity: 2)
-            let inventory = try #require(stack.pid(of: "inventory"), "no inventory pid in shop up's status table")
+            let inventory = try #require(stack.pid(of: "inventory"), "no inventory process on this stack")
             #expect(kill(inventory, SIGSTOP) == 0)
             var thawed = false
             defer { if !thawed { kill(inventory, SIGCONT) } }
@@ -91,7 +91,7 @@ struct InventoryDownStack {
             let customer = try await shop.newCustomer()
             let address = try await shop.addAddress(customer)
             try await shop.setCartLine(customer, product: product.productId, quantity: 3)
-            let inventory = try #require(stack.pid(of: "inventory"), "no inventory pid in shop up's status table")
+            let inventory = try #require(stack.pid(of: "inventory"), "no inventory process on this stack")
             #expect(kill(inventory, SIGSTOP) == 0)
             var thawed = false
             defer { if !thawed { kill(inventory, SIGCONT) } }

@@ -195,15 +195,26 @@ struct ShopClient: Sendable {
     // REFUND_FAILED is not here: an admin refund moves it on (C13).
     static let settled: Set<String> = ["CANCELLED", "REFUNDED", "COMPLETED"]
 
-    /// Polls GET /orders/{id} every 200 ms (at most a minute) until its status is one of `statuses` (and
-    /// `also` holds); fails early when the order settles in another terminal status.
+    /// Polls GET /orders/{id} every 200 ms (at most `bound`, a minute by default) until its status is one of
+    /// `statuses` (and `also` holds); fails early when the order settles in another terminal status.
+    /// `throughRestarts`: an answer other than 200 or no answer (the order service or gateway restarting) is
+    /// polled past instead of failing.
     @discardableResult
-    func waitForStatus(_ customer: Customer, _ id: String, _ statuses: Set<String>,
+    func waitForStatus(_ customer: Customer, _ id: String, _ statuses: Set<String>, bound: Duration = Self.waitBound,
+                       throughRestarts: Bool = false,
                        also: @Sendable (JSONValue) -> Bool = { _ in true }) async throws -> JSONValue {
-        let deadline = ContinuousClock.now + Self.waitBound
+        let deadline = ContinuousClock.now + bound
         var last: JSONValue = .null
         while ContinuousClock.now < deadline {
-            last = try await order(customer, id)
+            if throughRestarts {
+                guard let answer = try? await http.get("/orders/\(id)", bearer: customer.token), answer.status == 200 else {
+                    try await Task.sleep(for: Self.pollInterval)
+                    continue
+                }
+                last = answer.data ?? .null
+            } else {
+                last = try await order(customer, id)
+            }
             let status = last["status"]?.stringValue ?? "?"
             if statuses.contains(status), also(last) { return last }
             if Self.settled.contains(status), !statuses.contains(status) {
@@ -211,7 +222,7 @@ struct ShopClient: Sendable {
             }
             try await Task.sleep(for: Self.pollInterval)
         }
-        throw ScenarioFailure(description: "order \(id): waited \(Self.waitBound) for \(statuses.sorted()); last status \(last["status"]?.stringValue ?? "?"), stuck \(last["stuck"]?.boolValue.map(String.init) ?? "?"), history \(Self.history(last))")
+        throw ScenarioFailure(description: "order \(id): waited \(bound) for \(statuses.sorted()); last status \(last["status"]?.stringValue ?? "?"), stuck \(last["stuck"]?.boolValue.map(String.init) ?? "?"), history \(Self.history(last))")
     }
 
     @discardableResult
