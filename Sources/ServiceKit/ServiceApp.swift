@@ -84,11 +84,16 @@ public final class ServiceApp: @unchecked Sendable {
             services.append(DiscoveryRegistration(registryURL: registryURL, serviceName: config.serviceName,
                                                   host: config.host, port: config.port, logger: logger, settings: settings))
         }
+        // A guard per connection (the handlers are made anew for each).
+        let headDeadline = TimeAmount.seconds(config.httpRequestHeadTimeout.components.seconds)
+        let bodyDeadline = TimeAmount.seconds(config.httpRequestBodyTimeout.components.seconds)
         var configuration = ApplicationConfiguration(address: .hostname(config.host, port: config.port), serverName: config.serviceName)
         configuration.availableConnectionsDelegate = .maximum(config.httpMaxConnections, logger: logger)
         return Application(
             router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard()],
+            server: .http1(configuration: .init(additionalChannelHandlers: [
+                ConnectionGuard(headDeadline: headDeadline, bodyDeadline: bodyDeadline),
+            ],
                                                 idleTimeout: .seconds(config.httpIdleTimeout.components.seconds))),
             configuration: configuration,
             services: services,

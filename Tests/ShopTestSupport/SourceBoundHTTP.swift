@@ -53,6 +53,51 @@ public enum SourceBoundHTTP {
         }
     }
 
+    /// Sends `prefix` at once, then `bytes` one at a time, `interval` apart (a slowloris client: never idle
+    /// long enough for an idle timeout), until the server closes the connection or `bound` passes.
+    public static func trickle(port: Int, prefix: [UInt8] = [], bytes: [UInt8], interval: Duration,
+                               bound: Duration) async throws -> RawExchange {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result {
+                    try blockingTrickle(port: port, prefix: prefix, bytes: bytes, interval: interval, bound: bound)
+                })
+            }
+        }
+    }
+
+    private static func blockingTrickle(port: Int, prefix: [UInt8], bytes: [UInt8], interval: Duration,
+                                        bound: Duration) throws -> RawExchange {
+        let fd = try connectedSocket(port: port, from: nil, receiveTimeoutSeconds: Int(bound.components.seconds))
+        defer { close(fd) }
+        let started = ContinuousClock.now
+        if !prefix.isEmpty {
+            _ = prefix.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
+        var answer = Data()
+        var buffer = [UInt8](repeating: 0, count: 16 << 10)
+        var closed = false
+        var next = 0
+        while !closed, ContinuousClock.now - started < bound {
+            if next < bytes.count {
+                var byte = bytes[next]
+                if Glibc.send(fd, &byte, 1, Int32(MSG_NOSIGNAL)) <= 0 { closed = true; break }
+                next += 1
+            }
+            Thread.sleep(forTimeInterval: Double(interval.components.attoseconds) / 1e18 + Double(interval.components.seconds))
+            // What the server sent so far, without waiting for more.
+            while true {
+                let count = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+                if count > 0 { answer.append(contentsOf: buffer[0..<count]); continue }
+                if count == 0 || errno == ECONNRESET { closed = true }
+                break
+            }
+        }
+        let elapsed = ContinuousClock.now - started
+        return RawExchange(received: String(decoding: answer, as: UTF8.self), closedByServer: closed,
+                           seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
     private static func blockingRaw(port: Int, bytes: [UInt8], wait: Duration) throws -> RawExchange {
         let fd = try connectedSocket(port: port, from: nil, receiveTimeoutSeconds: Int(wait.components.seconds))
         defer { close(fd) }

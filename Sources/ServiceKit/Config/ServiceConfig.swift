@@ -44,6 +44,13 @@ public struct ServiceConfig: Sendable {
     /// half a request line, headers or a body that stop coming) is closed, so stalled clients cannot hold
     /// connections for ever (slowloris).
     public var httpIdleTimeout: Duration
+    /// `HTTP_REQUEST_HEAD_TIMEOUT_SECONDS` (default 30): a connection ready for a request (new, or its last
+    /// answer written) must deliver the request line and headers within this, however slowly the bytes
+    /// trickle in; otherwise it is closed. An idle keep-alive connection ends at this too.
+    public var httpRequestHeadTimeout: Duration = .seconds(30)
+    /// `HTTP_REQUEST_BODY_TIMEOUT_SECONDS` (default 60): once the headers are in, the whole body must arrive
+    /// within this.
+    public var httpRequestBodyTimeout: Duration = .seconds(60)
     /// `HTTP_MAX_CONNECTIONS` (default 2000): beyond this the service stops accepting until some close.
     public var httpMaxConnections: Int
 
@@ -91,6 +98,8 @@ public struct ServiceConfig: Sendable {
         discoveryAdvertisedHost = env.optional("DISCOVERY_ADVERTISED_HOST")
         httpIdleTimeout = .seconds(try env.int("HTTP_IDLE_TIMEOUT_SECONDS", default: 30, range: 1...3600))
         httpMaxConnections = try env.int("HTTP_MAX_CONNECTIONS", default: 2000, range: 1...1_000_000)
+        httpRequestHeadTimeout = .seconds(try env.int("HTTP_REQUEST_HEAD_TIMEOUT_SECONDS", default: 30, range: 1...3600))
+        httpRequestBodyTimeout = .seconds(try env.int("HTTP_REQUEST_BODY_TIMEOUT_SECONDS", default: 60, range: 1...3600))
         outboxPollInterval = .milliseconds(try env.int("OUTBOX_POLL_INTERVAL_MS", default: 1000, range: 10...600_000))
         trustedProxies = try TrustedProxies(parsing: env.string("TRUSTED_PROXIES", default: TrustedProxies.loopbackSpec), variable: "TRUSTED_PROXIES")
         switch (env.optional("SERVICE_CLIENT_ID"), env.optional("SERVICE_CLIENT_SECRET")) {
@@ -109,6 +118,7 @@ public struct ServiceConfig: Sendable {
         "HOST", "PORT", "DATA_DIR", "KAFKA_BOOTSTRAP_SERVERS", "JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE", "LOG_LEVEL",
         "LOG_FORMAT", "CORS_ALLOWED_ORIGINS", "MAX_BODY_BYTES", "SHOP_ENV", "DISCOVERY_URL", "DISCOVERY_HEARTBEAT_SECONDS",
         "DISCOVERY_ADVERTISED_HOST", "OUTBOX_POLL_INTERVAL_MS", "TRUSTED_PROXIES", "HTTP_IDLE_TIMEOUT_SECONDS", "HTTP_MAX_CONNECTIONS",
+        "HTTP_REQUEST_HEAD_TIMEOUT_SECONDS", "HTTP_REQUEST_BODY_TIMEOUT_SECONDS",
         "SERVICE_CLIENT_ID", "SERVICE_CLIENT_SECRET", "OAUTH_TOKEN_URL",
         "CONFIG_SERVER_URL", "SHOP_PROFILE", "CONFIG_LABEL", "CONFIG_SERVER_OPTIONAL", "CONFIG_SERVER_TIMEOUT_SECONDS",
         "CONFIG_SERVER_ATTEMPTS", "CONFIG_SERVER_RETRY_DELAY_MS", "SHOP_UP_PID",

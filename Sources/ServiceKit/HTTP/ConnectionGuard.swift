@@ -4,7 +4,12 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
 
-/// Sits in every service's HTTP/1 pipeline, after the parser, to keep two promises the router cannot:
+/// Sits in every service's HTTP/1 pipeline, after the parser, to keep three promises the router cannot:
+///
+/// - A client has `headDeadline` to send a request's line and headers, counted from when the connection
+///   is ready for one (accepted, or its previous answer written), and `bodyDeadline` to send the body once
+///   the headers are in. Otherwise the connection is closed: a client that trickles a byte now and then
+///   never trips the idle timeout, but cannot hold a connection longer than these (slowloris).
 ///
 /// - A request the parser refuses (a 100 KB URL, 2,000 headers, `Content-Length: -1` or together with
 ///   chunked encoding, …) is answered with the error envelope and the connection closed, instead of the
@@ -18,14 +23,59 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
+    private let headDeadline: TimeAmount
+    private let bodyDeadline: TimeAmount
     /// Requests whose answer has not been fully written.
     private var unanswered = 0
     private var closeAfterAnswer = false
     private var refused = false
+    /// The deadline the client is working against now, if any (none while the service answers).
+    private var deadline: Scheduled<Void>?
+
+    init(headDeadline: TimeAmount, bodyDeadline: TimeAmount) {
+        self.headDeadline = headDeadline
+        self.bodyDeadline = bodyDeadline
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { expect(headDeadline, context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        expect(headDeadline, context: context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .head = unwrapInboundIn(data) { unanswered += 1 }
+        switch unwrapInboundIn(data) {
+        case .head:
+            unanswered += 1
+            expect(bodyDeadline, context: context)
+        case .body:
+            break
+        case .end:
+            deadline?.cancel()
+            deadline = nil
+        }
         context.fireChannelRead(data)
+    }
+
+    /// Closes the connection unless the client gets on within `amount` (a later `expect` replaces it).
+    private func expect(_ amount: TimeAmount, context: ChannelHandlerContext) {
+        deadline?.cancel()
+        let channel = context.channel
+        deadline = context.eventLoop.scheduleTask(in: amount) { channel.close(promise: nil) }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -42,6 +92,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
                 context.close(promise: nil)
             } else {
                 context.write(data, promise: promise)
+                // Answered: the clock for the next request starts (a pipelined one already arrived).
+                if unanswered == 0, deadline == nil { expect(headDeadline, context: context) }
             }
         }
     }

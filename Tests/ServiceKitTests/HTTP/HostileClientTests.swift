@@ -46,6 +46,32 @@ import Testing
         #expect(requests.contains { $0.contains("status=\"499\"") })
     }
 
+    /// A byte every 300 ms never lets the connection idle, so only the request deadlines can end it: the
+    /// headers within `HTTP_REQUEST_HEAD_TIMEOUT_SECONDS`, the body within `HTTP_REQUEST_BODY_TIMEOUT_SECONDS`.
+    @Test func tricklingClientsAreClosedAtTheRequestDeadlines() async throws {
+        let data = NSTemporaryDirectory() + "hostile-" + UUID().uuidString
+        let service = try await ServiceProcess(service: "discovery", environment: [
+            "DATA_DIR": data, "LOG_LEVEL": "warning", "HTTP_IDLE_TIMEOUT_SECONDS": "600",
+            "HTTP_REQUEST_HEAD_TIMEOUT_SECONDS": "2", "HTTP_REQUEST_BODY_TIMEOUT_SECONDS": "2",
+        ], logFile: data + "-discovery.log")
+        defer { service.cleanUp(removing: [data, data + "-discovery.log"]) }
+        let headers = "GET /services HTTP/1.1\r\nHost: x\r\n" + String(repeating: "X-Slow: 1\r\n", count: 400)
+        let body = "POST /services/x/instances HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+        async let slowHeaders = SourceBoundHTTP.trickle(port: service.port, bytes: Array(headers.utf8), interval: .milliseconds(300), bound: .seconds(90))
+        // The body's headers arrive at once; then its bytes trickle.
+        async let slowBody = SourceBoundHTTP.trickle(port: service.port, prefix: Array(body.utf8),
+                                                     bytes: Array(repeating: UInt8(ascii: " "), count: 1000),
+                                                     interval: .milliseconds(300), bound: .seconds(90))
+        #expect(try await EnvelopeClient(baseURL: service.baseURL).get("/health/live").status == 200)
+        let (head, slow) = try await (slowHeaders, slowBody)
+        // Without the deadlines both would trickle on until the 90 s bound (or, for the body, to its end).
+        #expect(head.closedByServer, "headers: \(head.seconds) s")
+        #expect(slow.closedByServer && !slow.received.contains("HTTP/1.1 2"), "body: \(slow.seconds) s, \(slow.received.prefix(200))")
+        #expect(try await EnvelopeClient(baseURL: service.baseURL).get("/health/live").status == 200)
+        let requests = try await Self.metric(service, "http_requests_total{")
+        #expect(!requests.contains { $0.contains("status=\"5") }, "\(requests)")
+    }
+
     @Test func requestsTheParserRefusesGetTheEnvelopeAndAClosedConnection() async throws {
         let (service, data) = try await Self.service()
         defer { service.cleanUp(removing: [data, data + "-discovery.log"]) }
