@@ -16,6 +16,9 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("SHOP_BIN_DIR", os.path.join(REPO, ".build", "debug"))
 ADMIN_EMAIL = "admin@shop.test"
 ADMIN_PASSWORD = "admin-password-for-api-tests"
+# client_credentials clients of the services that call others: secret and scopes, as `shop up` has them.
+SERVICE_CLIENTS = {"order": ("order-secret-for-api-tests", "customer.read catalog.read inventory.read"),
+                   "payment": ("payment-secret-for-api-tests", "order.read")}
 # Generous: the machine may be building beside the tests.
 START_TIMEOUT = 90
 
@@ -126,7 +129,19 @@ class Stack:
         for name in ["iam"] + [s for s in services if s != "iam"]:
             port = iam_port if name == "iam" else free_port()
             env = dict(self.shared, PORT=str(port))
+            if name == "config":
+                env["CONFIG_REPO_DIR"] = os.path.join(REPO, "config-repo")
+            # The services that call others read through to this stack's processes, with the client
+            # credentials `shop up` would give them (API.md §1.4), so a request reaches the real outcome.
+            if name in SERVICE_CLIENTS:
+                env.update({"SERVICE_CLIENT_ID": name + "-service", "SERVICE_CLIENT_SECRET": SERVICE_CLIENTS[name][0]})
+            if name == "order":
+                env.update({"ORDER_CATALOG_URL": self.urls.get("catalog", ""), "ORDER_CUSTOMER_URL": self.urls.get("customer", "")})
+            if name == "payment":
+                env["PAYMENT_ORDER_SERVICE_URL"] = self.urls.get("order", "")
             if name == "iam":
+                env["IAM_SERVICE_CLIENTS"] = ",".join(f"{client}-service:{secret}:{scopes}"
+                                                      for client, (secret, scopes) in SERVICE_CLIENTS.items())
                 env.update({"IAM_ADMIN_EMAIL": ADMIN_EMAIL, "IAM_ADMIN_PASSWORD": ADMIN_PASSWORD,
                             # The fuzzer logs in and registers far faster than a person.
                             "IAM_LOGIN_RATE_BURST": "100000", "IAM_LOGIN_RATE_PER_MINUTE": "1000000",

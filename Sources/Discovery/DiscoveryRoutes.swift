@@ -12,23 +12,35 @@ struct DiscoveryRoutes: Sendable {
         status: "UP", metadata: ["version": "1.0.0"], healthCheckUrl: "http://127.0.0.1:8081/health/ready",
         registeredAt: Date(timeIntervalSince1970: 1_750_000_000), lastHeartbeatAt: Date(timeIntervalSince1970: 1_750_000_010))
 
+    /// The path parameters as the routes check them (a malformed one is a 400).
+    static let nameParameter = OperationDoc.QueryParameter.string(
+        "name", "a service name", length: InstanceRegistrationRequest.nameLength, pattern: InstanceRegistrationRequest.identifierPattern)
+    static let instanceIdParameter = OperationDoc.QueryParameter.string(
+        "instanceId", "an instance id", length: InstanceRegistrationRequest.idLength, pattern: InstanceRegistrationRequest.identifierPattern)
+    static let statusQuery = OperationDoc.QueryParameter.string(
+        "status", "keep only instances with this status (any case)", pattern: InstanceStatus.anyCasePattern)
+
     func register(on app: ServiceApp) {
         app.route(.post, "/services/:name/instances", doc: OperationDoc(
             "Register an instance (an existing instanceId is replaced)", tag: "registry",
             request: InstanceRegistrationRequest(instanceId: "iam-127.0.0.1-8081", host: "127.0.0.1", port: 8081,
-                                                 metadata: ["version": "1.0.0"], healthCheckUrl: "http://127.0.0.1:8081/health/ready"),
-            response: Self.exampleInstance, successStatus: 201, errors: [400, 413, 415]), registerInstance)
+                                                 metadata: ["version": "1.0.0"], healthCheckUrl: "http://127.0.0.1:8081/health/ready",
+                                                 status: .up),
+            response: Self.exampleInstance, successStatus: 201, errors: [400, 413, 415], path: [Self.nameParameter]), registerInstance)
         app.route(.put, "/services/:name/instances/:instanceId/heartbeat", doc: OperationDoc(
             "Renew an instance's lease, optionally with a new status; 404 means register again", tag: "registry",
-            request: ["status": "UP"], response: Self.exampleInstance, errors: [400, 404]), heartbeat)
+            request: HeartbeatRequest(status: .up), response: Self.exampleInstance, errors: [400, 404],
+            path: [Self.nameParameter, Self.instanceIdParameter], requestBodyRequired: false), heartbeat)
         app.route(.delete, "/services/:name/instances/:instanceId", doc: OperationDoc(
-            "Deregister an instance", tag: "registry", errors: [400, 404]), deregister)
+            "Deregister an instance", tag: "registry", errors: [400, 404], path: [Self.nameParameter, Self.instanceIdParameter]), deregister)
         app.route(.get, "/services", doc: OperationDoc(
             "Every service with its live instances (?status=UP to keep only those up)", tag: "registry",
-            response: [DiscoveredService(name: "iam", instances: [Self.exampleInstance])], errors: [400]), listServices)
+            response: [DiscoveredService(name: "iam", instances: [Self.exampleInstance])], errors: [400], query: [Self.statusQuery]),
+            listServices)
         app.route(.get, "/services/:name", doc: OperationDoc(
             "One service's live instances (?status=UP to keep only those up); 404 when there is none", tag: "registry",
-            response: DiscoveredService(name: "iam", instances: [Self.exampleInstance]), errors: [400, 404]), service)
+            response: DiscoveredService(name: "iam", instances: [Self.exampleInstance]), errors: [400, 404],
+            query: [Self.statusQuery], path: [Self.nameParameter]), service)
     }
 
     @Sendable func registerInstance(_ request: Request, context: ServiceRequestContext) async throws -> EnvelopeResponse<DiscoveredInstance> {

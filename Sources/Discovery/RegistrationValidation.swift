@@ -43,7 +43,7 @@ enum RegistrationValidation {
     static func registration(_ body: InstanceRegistrationRequest) throws -> Valid {
         var check = Validator()
         if let id = body.instanceId { check.require(isIdentifier(id, max: maxIdLength), "instanceId", idRule) }
-        let host = body.host.trimmingCharacters(in: .whitespaces)
+        let host = body.host
         check.require(!host.isEmpty && host.count <= 253 && !host.contains(where: { $0.isWhitespace || "/?#@".contains($0) }),
                       "host", "must be a host name or IP address")
         check.require((1...65535).contains(body.port), "port", "must be between 1 and 65535")
@@ -51,10 +51,11 @@ enum RegistrationValidation {
         check.require(body.status == nil || status != nil, "status", statusRule)
         let metadata = body.metadata ?? [:]
         check.require(metadata.count <= maxMetadataEntries, "metadata", "must have at most \(maxMetadataEntries) entries")
-        check.require(metadata.allSatisfy { !$0.key.isEmpty && $0.key.count <= maxNameLength && $0.value.count <= maxMetadataValueLength },
+        check.require(metadata.allSatisfy { !$0.key.isEmpty && $0.key.unicodeScalars.count <= maxNameLength
+                                                && $0.value.unicodeScalars.count <= maxMetadataValueLength },
                       "metadata", "keys must be 1–\(maxNameLength) characters and values at most \(maxMetadataValueLength)")
         if let url = body.healthCheckUrl {
-            check.require((url.hasPrefix("http://") || url.hasPrefix("https://")) && url.count <= 2048,
+            check.require((url.hasPrefix("http://") || url.hasPrefix("https://")) && url.unicodeScalars.count <= 2048,
                           "healthCheckUrl", "must be an http:// or https:// URL")
         }
         try check.finish()

@@ -34,12 +34,14 @@ public struct NewReview: Sendable, Equatable {
     }
 
     static let ratingRange = 1...5
+    static let titleMaximum = 200
+    static let commentMaximum = 4000
 
     var problems: [FieldError] {
         var check = Validator()
         check.require(Self.ratingRange.contains(rating), "rating", "must be an integer from 1 to 5")
-        check.require((title?.count ?? 0) <= 200, "title", "must be at most 200 characters")
-        check.require((comment?.count ?? 0) <= 4000, "comment", "must be at most 4000 characters")
+        check.require((title?.count ?? 0) <= Self.titleMaximum, "title", "must be at most \(Self.titleMaximum) characters")
+        check.require((comment?.count ?? 0) <= Self.commentMaximum, "comment", "must be at most \(Self.commentMaximum) characters")
         return check.errors
     }
 }

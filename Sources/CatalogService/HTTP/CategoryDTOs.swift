@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 
 /// A category with its subtree (API.md §3.2); `parentId` is null for a root.
 struct CategoryDTO: Codable, Sendable {
@@ -50,15 +51,17 @@ struct CategoryDTO: Codable, Sendable {
     }()
 }
 
-struct CreateCategoryRequest: Codable, Sendable {
+struct CreateCategoryRequest: Codable, Sendable, ValidatedBody {
     var name: String
     var parentId: String?
+
+    static let rules: [FieldRule<Self>] = [.text("name", \.name, length: CategoryRules.nameLength)]
 
     static let example = CreateCategoryRequest(name: "T-shirts", parentId: "0193a1b2-0000-7000-8000-000000000001")
 }
 
 /// `PATCH /categories/{id}`: `version` required; `parentId: null` moves to the root, absent leaves it.
-struct PatchCategoryRequest: Codable, Sendable {
+struct PatchCategoryRequest: Codable, Sendable, ValidatedBody {
     var version: Int
     var name: String?
     var parentId: String??
@@ -88,6 +91,12 @@ struct PatchCategoryRequest: Codable, Sendable {
     }
 
     static let example = PatchCategoryRequest(version: 1, name: "Tees", parentId: .some("0193a1b2-0000-7000-8000-000000000001"))
+
+    static let rules: [FieldRule<Self>] = [
+        .integer("version", \.version, 1...Int64(Int32.max)),
+        .text("name", \.name, length: CategoryRules.nameLength),
+        .changesOneOf(["name", "parentId"]) { $0.name != nil || $0.parentId != nil },
+    ]
 
     var change: CategoryChange { CategoryChange(expectedVersion: version, name: name, parentId: parentId) }
 }

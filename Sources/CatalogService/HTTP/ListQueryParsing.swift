@@ -8,19 +8,20 @@ enum ListQueryParsing {
     static let priceRange = 0...1_000_000_000_000
 
     static let productQueryDocs: [OperationDoc.QueryParameter] = [
-        .string("categoryId", "products in this category or any descendant (unknown id: empty page)"),
-        .string("q", "full-text search over name and description, 1–200 characters; every word must match, the last as a prefix"),
+        .string("categoryId", "products in this category or any descendant (unknown id: empty page)", length: 1...Int(Int32.max)),
+        .string("q", "full-text search over name and description, 1–200 characters with a letter or digit; every word must match, the last as a prefix",
+                length: SearchText.length),
         .integer("minPriceMinor", priceRange, "inclusive lower bound of price.amountMinor"),
         .integer("maxPriceMinor", priceRange, "inclusive upper bound of price.amountMinor (not below minPriceMinor)"),
-        .string("sort", "newest (default without q), relevance (default with q; only with q), price_asc, price_desc, name_asc"),
-        .string("status", "ACTIVE (default); DRAFT and DISCONTINUED for administrators only"),
+        .oneOf("sort", ProductSort.allCases.map(\.rawValue), "newest (default without q), relevance (default with q; only with q), price_asc, price_desc, name_asc"),
+        .oneOf("status", ProductStatus.allCases.map(\.rawValue), "ACTIVE (default); DRAFT and DISCONTINUED for administrators only"),
         .integer("limit", limitRange, "page size, default 20"),
-        .string("cursor", "nextCursor of the previous page, with the same filters and sort"),
+        .string("cursor", "nextCursor of the previous page, with the same filters and sort", length: 1...Int(Int32.max)),
     ]
 
     static let pageQueryDocs: [OperationDoc.QueryParameter] = [
         .integer("limit", limitRange, "page size, default 20"),
-        .string("cursor", "nextCursor of the previous page"),
+        .string("cursor", "nextCursor of the previous page", length: 1...Int(Int32.max)),
     ]
 
     /// - Parameter scope: the category of `GET /categories/{id}/products` (its `categoryId` parameter is

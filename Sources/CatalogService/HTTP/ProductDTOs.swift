@@ -105,7 +105,15 @@ struct PriceInput: Codable, Sendable {
     }
 }
 
-struct CreateProductRequest: Codable, Sendable {
+/// A price's fields as the document states them (`ProductRules` checks the same).
+enum PriceInputRules {
+    static let rules: [FieldRule<PriceInput>] = [
+        .integer("amountMinor", \.amountMinor, ProductRules.priceRange),
+        .text("currency", \.currency, length: 3...3, pattern: "[A-Z]{3}", patternMessage: "must be an ISO 4217 code such as EUR"),
+    ]
+}
+
+struct CreateProductRequest: Codable, Sendable, ValidatedBody {
     var sku: String
     var name: String
     var description: String?
@@ -116,6 +124,16 @@ struct CreateProductRequest: Codable, Sendable {
     static let example = CreateProductRequest(sku: "TS-RED-M", name: "Red T-shirt", description: "Organic cotton, medium",
                                               price: PriceInput(amountMinor: 1999, currency: "EUR"),
                                               categoryIds: ["0193a1b2-0000-7000-8000-000000000002"], status: "ACTIVE")
+
+    static let rules: [FieldRule<Self>] = [
+        .text("sku", \.sku, length: ProductRules.skuLength, pattern: "[A-Za-z0-9._-]+",
+              patternMessage: "must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' or '-'"),
+        .text("name", \.name, length: ProductRules.nameLength),
+        .text("description", \.description, length: 0...ProductRules.descriptionMaximum),
+        .nested("price", \.price, PriceInputRules.rules),
+        .items("categoryIds", \.categoryIds, count: 0...ProductRules.categoryMaximum),
+        .oneOf("status", \.status, [ProductStatus.active.rawValue, ProductStatus.draft.rawValue]),
+    ]
 
     /// The status on creation: ACTIVE unless DRAFT is asked for.
     var productStatus: ProductStatus? { status.map { ProductStatus(rawValue: $0) } ?? .active }
@@ -137,7 +155,7 @@ struct CreateProductRequest: Codable, Sendable {
 
 /// `PATCH /products/{id}`: `version` is required; absent fields stay, `description: null` clears the
 /// description; `sku` is immutable, so sending it at all is a 400.
-struct PatchProductRequest: Codable, Sendable {
+struct PatchProductRequest: Codable, Sendable, ValidatedBody {
     var version: Int
     var name: String?
     var description: String??
@@ -184,7 +202,24 @@ struct PatchProductRequest: Codable, Sendable {
         try container.encodeIfPresent(status, forKey: .status)
     }
 
-    static let example = PatchProductRequest(version: 1, name: "Red T-shirt (organic)", price: PriceInput(amountMinor: 1799, currency: "EUR"))
+    static let example = PatchProductRequest(version: 1, name: "Red T-shirt (organic)", description: .some("Organic cotton"),
+                                             price: PriceInput(amountMinor: 1799, currency: "EUR"),
+                                             categoryIds: ["0193a1b2-0000-7000-8000-000000000002"], status: "ACTIVE")
+
+    static let rules: [FieldRule<Self>] = [
+        .integer("version", \.version, 1...Int64(Int32.max)),
+        .text("name", \.name, length: ProductRules.nameLength),
+        .text("description", \.descriptionText, length: 0...ProductRules.descriptionMaximum),
+        .nested("price", \.price, PriceInputRules.rules),
+        .items("categoryIds", \.categoryIds, count: 0...ProductRules.categoryMaximum),
+        .oneOf("status", \.status, ProductStatus.allCases.map(\.rawValue)),
+        .changesOneOf(["name", "description", "price", "categoryIds", "status"]) {
+            $0.name != nil || $0.description != nil || $0.price != nil || $0.categoryIds != nil || $0.status != nil
+        },
+    ]
+
+    /// The new description when one is given (nil when it is left out or cleared).
+    var descriptionText: String? { description ?? nil }
 
     var change: ProductChange {
         ProductChange(expectedVersion: version, name: name, description: description, priceMinor: price?.amountMinor,

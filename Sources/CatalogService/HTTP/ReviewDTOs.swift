@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 
 /// A review on the wire (API.md §3.3); `title` and `comment` are null when not given.
 struct ReviewDTO: Codable, Sendable {
@@ -49,7 +50,7 @@ extension PageDTO where Item == ReviewDTO {
     static let example = PageDTO(items: [ReviewDTO.example], nextCursor: nil)
 }
 
-struct CreateReviewRequest: Codable, Sendable {
+struct CreateReviewRequest: Codable, Sendable, ValidatedBody {
     var rating: Int
     var title: String?
     var comment: String?
@@ -68,6 +69,12 @@ struct CreateReviewRequest: Codable, Sendable {
     }
 
     static let example = CreateReviewRequest(rating: 5, title: "Great fit", comment: "Fits well")
+
+    static let rules: [FieldRule<Self>] = [
+        .integer("rating", \.rating, Int64(NewReview.ratingRange.lowerBound)...Int64(NewReview.ratingRange.upperBound)),
+        .text("title", \.title, length: 0...NewReview.titleMaximum),
+        .text("comment", \.comment, length: 0...NewReview.commentMaximum),
+    ]
 
     var review: NewReview { NewReview(rating: rating, title: title, comment: comment) }
 }

@@ -74,7 +74,7 @@ struct AddressDTO: Codable, Sendable {
 }
 
 /// AddressInput (API.md §2), the body of POST and PUT; `version` is read by PUT only.
-struct AddressRequest: Codable, Sendable {
+struct AddressRequest: Codable, Sendable, ValidatedBody {
     var label: String?
     var recipientName: String
     var phone: String?
@@ -93,6 +93,21 @@ struct AddressRequest: Codable, Sendable {
                      state: state, postalCode: postalCode, country: country, isDefaultShipping: isDefaultShipping ?? false,
                      isDefaultBilling: isDefaultBilling ?? false)
     }
+
+    /// The shape of each field as the document states it; `AddressInput.problems` (which the service
+    /// applies to every address, whatever its source) checks the same limits.
+    static let rules: [FieldRule<Self>] = [
+        .text("label", \.label, length: 0...50),
+        .text("recipientName", \.recipientName, length: 1...100),
+        .text("phone", \.phone, length: 0...32, pattern: "[-+ ]*[0-9][-+ 0-9]*", patternMessage: "must be a phone number (digits, spaces, + and -)"),
+        .text("line1", \.line1, length: 1...200),
+        .text("line2", \.line2, length: 0...200),
+        .text("city", \.city, length: 1...100),
+        .text("state", \.state, length: 0...100),
+        .text("postalCode", \.postalCode, length: 1...20),
+        .oneOf("country", \.country, CountryCode.all.sorted()),
+        .integer("version", \.version, 1...Int64(Int32.max)),
+    ]
 
     /// The rules, plus `version` (PUT only).
     var problems: [FieldError] {

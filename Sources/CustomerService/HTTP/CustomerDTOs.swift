@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 
 /// A customer profile on the wire (API.md §2 "Customer").
 struct CustomerDTO: Codable, Sendable {
@@ -57,11 +58,20 @@ struct CustomerDTO: Codable, Sendable {
 }
 
 /// `PUT /customers/me`: replaces the three fields (a phone number left out is cleared).
-struct ProfileUpdateRequest: Codable, Sendable {
+struct ProfileUpdateRequest: Codable, Sendable, ValidatedBody {
     var firstName: String
     var lastName: String
     var phoneNumber: String?
     var version: Int?
+
+    /// As `ProfileChange.problems` checks them.
+    static let rules: [FieldRule<Self>] = [
+        .text("firstName", \.firstName, length: ProfileChange.nameLengths),
+        .text("lastName", \.lastName, length: ProfileChange.nameLengths),
+        .text("phoneNumber", \.phoneNumber, length: 0...ProfileChange.phoneMaxLength, pattern: "[-+ ()]*[0-9][-+ ()0-9]*",
+              patternMessage: "must be a phone number (digits, spaces, + - ( ))"),
+        .integer("version", \.version, 1...Int64(Int32.max)),
+    ]
 
     var change: ProfileChange {
         ProfileChange(firstName: firstName, lastName: lastName, phoneNumber: phoneNumber, expectedVersion: version)

@@ -104,7 +104,8 @@ public struct IAMAccounts: Sendable {
     static func nameProblems(_ name: String, field: String) -> [FieldError] {
         if name.isEmpty { return [FieldError(field: field, message: "must not be empty")] }
         if name.count > 100 { return [FieldError(field: field, message: "must be at most 100 characters")] }
-        if name.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) {
+        // Unicode's control characters (Cc), as every declared text rule counts them (FieldRule.text).
+        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             return [FieldError(field: field, message: "must not contain control characters")]
         }
         return []

@@ -141,9 +141,13 @@ struct UserPatchRequest: Codable, Sendable, ValidatedBody {
     var enabled: Bool?
     var locked: Bool?
 
-    static let rules: [FieldRule<Self>] = [.subset("roles", \.roles, of: Role.allCases.map(\.rawValue))]
+    static let rules: [FieldRule<Self>] = [
+        .subset("roles", \.roles, of: Role.allCases.map(\.rawValue)),
+        .changesOneOf(["roles", "enabled", "locked"]) { $0.roles != nil || $0.enabled != nil || $0.locked != nil },
+    ]
 
     static let example = UserPatchRequest(roles: ["customer", "admin"], enabled: true, locked: false)
+    static let nullIsAbsent = false
 
     init(roles: [String]?, enabled: Bool?, locked: Bool?) {
         self.roles = roles

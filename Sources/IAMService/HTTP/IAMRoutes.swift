@@ -50,7 +50,8 @@ struct IAMRoutes: Sendable {
                   rawResponse: "application/json"), openIDConfiguration)
         app.route(.post, "/oauth2/token", doc: OperationDoc("OAuth2 token endpoint (RFC 6749): password, refresh_token, client_credentials", tag: "oauth2",
                   request: ["grant_type": "password", "username": "ada@example.com", "password": "correct horse battery"],
-                  requestContentType: "application/x-www-form-urlencoded", rawResponse: "application/json", errors: [400, 401, 415, 429]),
+                  requestContentType: "application/x-www-form-urlencoded", requestSchema: OAuthTokenEndpoint.formSchema,
+                  rawResponse: "application/json", errors: [400, 401, 415, 429]),
                   middleware: [limited], token)
         app.route(.get, "/admin/users", doc: OperationDoc("List users, paged (admin)", tag: "admin", requiresAuth: true,
                   response: UserPageDTO.example, errors: [400, 403],
@@ -147,7 +148,6 @@ struct IAMRoutes: Sendable {
         if let names = body.roles {
             check.require(roles?.count == Set(names).count, "roles", "must be among \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        check.require(body.roles != nil || body.enabled != nil || body.locked != nil, "body", "must change roles, enabled or locked")
         try check.finish()
         let user = try await core.accounts.updateUser(id: id, change: UserAccountChange(roles: roles, enabled: body.enabled, locked: body.locked),
                                                       actorId: try context.requirePrincipal().subject, metadata: Self.metadata(request, context))

@@ -11,6 +11,21 @@ struct OAuthTokenEndpoint {
     let core: IAMCore
     let accountThrottle: AccountLoginThrottle
 
+    /// The form as RFC 6749 §4.3, §6 and §4.4 define it: which fields a grant requires depends on
+    /// `grant_type`, so the document states one alternative per grant.
+    static let formSchema: JSONValue = ["oneOf": [
+        grant("password", required: ["username", "password"], optional: ["scope"]),
+        grant("refresh_token", required: ["refresh_token"], optional: []),
+        // The client may authenticate with HTTP Basic instead of the form's fields (RFC 6749 §2.3.1).
+        grant("client_credentials", required: [], optional: ["client_id", "client_secret", "scope"]),
+    ]]
+
+    private static func grant(_ type: String, required: [String], optional: [String]) -> JSONValue {
+        var properties: [String: JSONValue] = ["grant_type": ["type": "string", "const": .string(type)]]
+        for field in required + optional { properties[field] = ["type": "string"] }
+        return ["type": "object", "properties": .object(properties), "required": .array((["grant_type"] + required).map { .string($0) })]
+    }
+
     func answer(form: [String: String], authorization: String?, metadata: EventMetadata) async -> Response {
         do {
             let tokens: TokenResponse

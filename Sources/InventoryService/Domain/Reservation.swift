@@ -41,6 +41,8 @@ public struct ReservationRequest: Sendable, Equatable {
     public static let quantityRange = 1...999
     public static let lineCountRange = 1...50
     public static let ttlRange = 60...86_400
+    /// The problem of a line whose product an earlier line already names.
+    public static let repeatedProduct = "repeats a product of an earlier line"
 
     /// The lines in a canonical order, so that the same request in another order is the same request.
     var normalizedLines: [ProductQuantity] {
@@ -60,7 +62,7 @@ public struct ReservationRequest: Sendable, Equatable {
             if !Identifier.isUUID(line.productId) {
                 errors.append(FieldError(field: "lines[\(index)].productId", message: "must be a UUID"))
             } else if !seen.insert(line.productId.lowercased()).inserted {
-                errors.append(FieldError(field: "lines[\(index)].productId", message: "repeats a product of an earlier line"))
+                errors.append(FieldError(field: "lines[\(index)].productId", message: Self.repeatedProduct))
             }
             if !Self.quantityRange.contains(line.quantity) {
                 errors.append(FieldError(field: "lines[\(index)].quantity",

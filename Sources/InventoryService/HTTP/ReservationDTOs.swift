@@ -3,7 +3,7 @@ import Foundation
 import ServiceKit
 
 /// Wire shapes of reservations (API.md §5).
-struct ReserveRequest: Codable, Sendable {
+struct ReserveRequest: Codable, Sendable, ValidatedBody {
     struct Line: Codable, Sendable {
         var productId: String
         var quantity: Int
@@ -12,6 +12,16 @@ struct ReserveRequest: Codable, Sendable {
     var orderId: String
     var lines: [Line]
     var ttlSeconds: Int?
+
+    static let rules: [FieldRule<Self>] = [
+        .uuid("orderId", \.orderId),
+        .items("lines", \.lines, count: ReservationRequest.lineCountRange, distinct: true),
+        .each("lines", \.lines, [
+            .uuid("productId", \.productId),
+            .integer("quantity", \.quantity, Int64(ReservationRequest.quantityRange.lowerBound)...Int64(ReservationRequest.quantityRange.upperBound)),
+        ]),
+        .integer("ttlSeconds", \.ttlSeconds, Int64(ReservationRequest.ttlRange.lowerBound)...Int64(ReservationRequest.ttlRange.upperBound)),
+    ]
 
     var reservation: ReservationRequest {
         ReservationRequest(orderId: orderId, lines: lines.map { ProductQuantity(productId: $0.productId, quantity: $0.quantity) },

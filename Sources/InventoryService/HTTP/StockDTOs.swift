@@ -36,29 +36,20 @@ struct StockLevelDTO: Codable, Sendable {
     ]))
 }
 
-struct AdjustmentRequest: Codable, Sendable {
+struct AdjustmentRequest: Codable, Sendable, ValidatedBody {
     var productId: String
     var warehouseId: String
     var delta: Int
     var reason: String
     var note: String?
 
-    func problems() -> [FieldError] {
-        var errors: [FieldError] = []
-        if !Identifier.isUUID(productId) { errors.append(FieldError(field: "productId", message: "must be a UUID")) }
-        if !Identifier.isUUID(warehouseId) { errors.append(FieldError(field: "warehouseId", message: "must be a UUID")) }
-        let limit = StockAdjustmentRequest.deltaLimit
-        if delta == 0 || abs(delta) > limit {
-            errors.append(FieldError(field: "delta", message: "must be a non-zero integer between -\(limit) and \(limit)"))
-        }
-        if AdjustmentReason(rawValue: reason) == nil {
-            errors.append(FieldError(field: "reason", message: "must be one of \(AdjustmentReason.allCases.map(\.rawValue).joined(separator: ", "))"))
-        }
-        if let note, note.count > StockAdjustmentRequest.noteLimit {
-            errors.append(FieldError(field: "note", message: "must be at most \(StockAdjustmentRequest.noteLimit) characters"))
-        }
-        return errors
-    }
+    static let rules: [FieldRule<Self>] = [
+        .uuid("productId", \.productId),
+        .uuid("warehouseId", \.warehouseId),
+        .integer("delta", \.delta, -Int64(StockAdjustmentRequest.deltaLimit)...Int64(StockAdjustmentRequest.deltaLimit), excluding: 0),
+        .oneOf("reason", \.reason, AdjustmentReason.allCases.map(\.rawValue)),
+        .text("note", \.note, length: 0...StockAdjustmentRequest.noteLimit),
+    ]
 
     /// Only after `problems()` came back empty.
     var adjustment: StockAdjustmentRequest {
@@ -119,18 +110,14 @@ struct AdjustmentDTO: Codable, Sendable {
         version: 1, createdAt: Date(timeIntervalSince1970: 1_764_100_000)))
 }
 
-struct CountRequest: Codable, Sendable {
+struct CountRequest: Codable, Sendable, ValidatedBody {
     var onHand: Int
     var version: Int?
 
-    func problems() -> [FieldError] {
-        var errors: [FieldError] = []
-        if !(0...StockCount.onHandLimit).contains(onHand) {
-            errors.append(FieldError(field: "onHand", message: "must be between 0 and \(StockCount.onHandLimit)"))
-        }
-        if let version, version < 0 { errors.append(FieldError(field: "version", message: "must be 0 or more")) }
-        return errors
-    }
+    static let rules: [FieldRule<Self>] = [
+        .integer("onHand", \.onHand, 0...Int64(StockCount.onHandLimit)),
+        .integer("version", \.version, 0...Int64(Int32.max)),
+    ]
 
     static let example = CountRequest(onHand: 42, version: 3)
 }

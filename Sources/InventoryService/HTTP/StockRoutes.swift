@@ -32,7 +32,7 @@ struct StockRoutes: Sendable {
         let metadata = InventoryServer.metadata(request, context)
         let now = store.clock.now()
         return try await idempotency.perform(request: request, context: context, required: false) { db, claim in
-            let body = try claim.decode(AdjustmentRequest.self) { $0.problems() }
+            let body = try claim.decode(AdjustmentRequest.self)
             let adjustment = try InventoryStore.adjust(body.adjustment, actor: actor, now: now, metadata: metadata, db)
             return EnvelopeResponse(AdjustmentDTO(adjustment), status: .created, message: "Adjusted",
                                     headers: [.location: "/inventory/\(adjustment.productId)"])
@@ -43,7 +43,7 @@ struct StockRoutes: Sendable {
         let productId = try Self.productId(context)
         let raw = try context.parameters.require("warehouseId")
         guard let warehouseId = Identifier.canonical(raw) else { throw InventoryError.warehouseNotFound(id: raw) }
-        let body = try await request.decodeJSON(CountRequest.self, context: context) { $0.problems() }
+        let body = try await request.decodeJSON(CountRequest.self, context: context)
         let row = try await store.count(StockCount(productId: productId, warehouseId: warehouseId, onHand: body.onHand, version: body.version),
                                         actor: context.principal?.subject, metadata: InventoryServer.metadata(request, context))
         return EnvelopeResponse(StockRowDTO(row), message: "Counted")

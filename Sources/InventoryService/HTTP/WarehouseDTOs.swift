@@ -46,7 +46,17 @@ struct WarehouseDTO: Codable, Sendable {
         version: 1))
 }
 
-struct CreateWarehouseRequest: Codable, Sendable {
+/// A warehouse's address fields as the document states them (`WarehouseAddress.problems` checks the same).
+enum WarehouseAddressRules {
+    static let rules: [FieldRule<WarehouseAddress>] = [
+        .text("line1", \.line1, length: 1...200),
+        .text("city", \.city, length: 1...100),
+        .text("postalCode", \.postalCode, length: 1...20),
+        .text("country", \.country, length: 2...2, pattern: "[A-Z]{2}", patternMessage: "must be an ISO-3166 alpha-2 code in upper case"),
+    ]
+}
+
+struct CreateWarehouseRequest: Codable, Sendable, ValidatedBody {
     var code: String
     var name: String
     var address: WarehouseAddress?
@@ -57,6 +67,13 @@ struct CreateWarehouseRequest: Codable, Sendable {
         NewWarehouse(code: code, name: name.trimmingCharacters(in: .whitespaces), address: address,
                      priority: priority ?? Warehouse.defaultPriority, active: active ?? true)
     }
+
+    static let rules: [FieldRule<Self>] = [
+        .text("code", \.code, length: 1...32, pattern: "[A-Z0-9-]+", patternMessage: "must be 1–32 characters of A-Z, 0-9 and -"),
+        .text("name", \.name, length: 1...100),
+        .nested("address", \.address, WarehouseAddressRules.rules),
+        .integer("priority", \.priority, Int64(Warehouse.priorityRange.lowerBound)...Int64(Warehouse.priorityRange.upperBound)),
+    ]
 
     func problems() -> [FieldError] {
         var errors: [FieldError] = []
@@ -72,7 +89,7 @@ struct CreateWarehouseRequest: Codable, Sendable {
                                                 priority: 100, active: true)
 }
 
-struct PatchWarehouseRequest: Codable, Sendable {
+struct PatchWarehouseRequest: Codable, Sendable, ValidatedBody {
     var version: Int
     var name: String?
     var priority: Int?
@@ -81,6 +98,13 @@ struct PatchWarehouseRequest: Codable, Sendable {
     var change: WarehouseChange {
         WarehouseChange(version: version, name: name?.trimmingCharacters(in: .whitespaces), priority: priority, active: active)
     }
+
+    static let rules: [FieldRule<Self>] = [
+        .integer("version", \.version, 1...Int64(Int32.max)),
+        .text("name", \.name, length: 1...100),
+        .integer("priority", \.priority, Int64(Warehouse.priorityRange.lowerBound)...Int64(Warehouse.priorityRange.upperBound)),
+        .changesOneOf(["name", "priority", "active"]) { $0.name != nil || $0.priority != nil || $0.active != nil },
+    ]
 
     func problems() -> [FieldError] {
         var errors: [FieldError] = []

@@ -5,22 +5,31 @@ import ServiceKit
 // Wire shapes of the order API (API.md §4.2), each with an example for /openapi.json.
 
 /// `POST /orders`' body; everything else in it is ignored (prices, totals and user ids come from the server).
-struct PlaceOrderRequest: Codable, Sendable {
+/// An address id that is not a UUID names no address: the 422 of an unknown one, not a shape error.
+struct PlaceOrderRequest: Codable, Sendable, ValidatedBody {
     var shippingAddressId: String
     var billingAddressId: String?
 
-    static let example = PlaceOrderRequest(shippingAddressId: "0193a0f2-1111-7c3d-9a41-2f6e8d1c0b7a", billingAddressId: nil)
+    static let rules: [FieldRule<Self>] = [
+        .text("shippingAddressId", \.shippingAddressId, length: 1...100),
+        .text("billingAddressId", \.billingAddressId, length: 1...100),
+    ]
+
+    static let example = PlaceOrderRequest(shippingAddressId: "0193a0f2-1111-7c3d-9a41-2f6e8d1c0b7a",
+                                           billingAddressId: "0193a0f2-2222-7c3d-9a41-2f6e8d1c0b7a")
 }
 
 /// `POST /orders/{id}/cancel`'s optional body.
-struct CancelOrderRequest: Codable, Sendable {
+struct CancelOrderRequest: Codable, Sendable, ValidatedBody {
     var reason: String?
+    static let rules: [FieldRule<Self>] = [.text("reason", \.reason, length: 0...OrderRoutes.maximumReasonLength)]
     static let example = CancelOrderRequest(reason: "Ordered the wrong size")
 }
 
 /// `POST /orders/{id}/return`'s body.
-struct ReturnOrderRequest: Codable, Sendable {
+struct ReturnOrderRequest: Codable, Sendable, ValidatedBody {
     var reason: String
+    static let rules: [FieldRule<Self>] = [.text("reason", \.reason, length: 1...OrderRoutes.maximumReasonLength)]
     static let example = ReturnOrderRequest(reason: "Too small")
 }
 

@@ -23,14 +23,14 @@ struct OrderRoutes: Sendable {
         app.route(.post, "/orders", doc: OperationDoc(
             "Place an order from the cart (header Idempotency-Key required): prices from the catalog, the cart emptied, the checkout saga started",
             tag: "orders", requiresAuth: true, request: PlaceOrderRequest.example, response: OrderDTO.example, successStatus: 201,
-            errors: [400, 403, 409, 422, 503]), middleware: [authenticated], place)
+            errors: [400, 403, 409, 422, 503], headers: [IdempotencyKey.documented(required: true)]), middleware: [authenticated], place)
         app.route(.get, "/orders/me", doc: OperationDoc(
             "The caller's orders, newest first", tag: "orders", requiresAuth: true, response: OrderPageDTO.example, errors: [400],
-            query: [.string("status", "comma-separated statuses")] + Self.pageQueryDocs), middleware: [authenticated], myOrders)
+            query: [Self.statusQueryDoc] + Self.pageQueryDocs), middleware: [authenticated], myOrders)
         app.route(.get, "/orders", doc: OperationDoc(
             "Every order, newest first (admin)", tag: "orders", requiresAuth: true, response: OrderPageDTO.example, errors: [400, 403],
-            query: [.string("status", "comma-separated statuses"), .string("userId", "one user's orders"),
-                    .string("stuck", "true: only orders an operator must look at")] + Self.pageQueryDocs),
+            query: [Self.statusQueryDoc, .uuid("userId", "one user's orders"),
+                    .oneOf("stuck", ["true", "false"], "true: only orders an operator must look at")] + Self.pageQueryDocs),
             middleware: [admin], allOrders)
         app.route(.get, "/orders/:id", doc: OperationDoc(
             "One order with its status history (its owner, an admin, or svc:order.read)", tag: "orders", requiresAuth: true,
@@ -54,8 +54,9 @@ struct OrderRoutes: Sendable {
 
     static let pageQueryDocs: [OperationDoc.QueryParameter] = [
         .integer("limit", 1...100, "page size, default 20"),
-        .string("cursor", "nextCursor of the previous page, with the same filters"),
+        .string("cursor", "nextCursor of the previous page, with the same filters", length: 1...Int(Int32.max)),
     ]
+    static let statusQueryDoc = OperationDoc.QueryParameter.list("status", of: OrderStatus.allCases.map(\.rawValue), "comma-separated statuses")
 
     // MARK: Handlers
 
@@ -67,12 +68,7 @@ struct OrderRoutes: Sendable {
         case .proceed(let proceed): claim = proceed
         }
         do {
-            let body = try claim.decode(PlaceOrderRequest.self) { body in
-                var check = Validator()
-                check.require(!body.shippingAddressId.isEmpty, "shippingAddressId", "must not be empty")
-                if let billing = body.billingAddressId { check.require(!billing.isEmpty, "billingAddressId", "must not be empty") }
-                return check.errors
-            }
+            let body = try claim.decode(PlaceOrderRequest.self)
             guard let key = claim.key else { throw APIError.internalError }
             let shipping = try await address(body.shippingAddressId, field: "shippingAddressId", userId: caller.subject)
             var billing = shipping
@@ -162,22 +158,14 @@ struct OrderRoutes: Sendable {
 
     @Sendable func cancel(_ request: Request, context: ServiceRequestContext) async throws -> EnvelopeResponse<OrderDTO> {
         let caller = try context.requireUser()
-        let body = try await request.decodeOptionalJSON(CancelOrderRequest.self, context: context) { body in
-            var check = Validator()
-            check.require((body.reason?.count ?? 0) <= Self.maximumReasonLength, "reason", "must be at most \(Self.maximumReasonLength) characters")
-            return check.errors
-        }
+        let body = try await request.decodeOptionalJSON(CancelOrderRequest.self, context: context)
         return try await answer(.customerCancel(reason: body?.reason), request, context, caller: caller,
                                 accepted: "Cancellation started", unchanged: "The order is already cancelled or being cancelled")
     }
 
     @Sendable func requestReturn(_ request: Request, context: ServiceRequestContext) async throws -> EnvelopeResponse<OrderDTO> {
         let caller = try context.requireUser()
-        let body = try await request.decodeJSON(ReturnOrderRequest.self, context: context) { body in
-            var check = Validator()
-            check.require((1...Self.maximumReasonLength).contains(body.reason.count), "reason", "must be 1–\(Self.maximumReasonLength) characters")
-            return check.errors
-        }
+        let body = try await request.decodeJSON(ReturnOrderRequest.self, context: context)
         return try await answer(.customerReturn(reason: body.reason), request, context, caller: caller,
                                 accepted: "Return requested", unchanged: "The return was already requested")
     }

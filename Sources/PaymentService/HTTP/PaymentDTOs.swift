@@ -3,48 +3,48 @@ import Foundation
 import ServiceKit
 
 /// `POST /payments/initiate`. Any other field (an `amount`, a `userId`) is ignored: the amount is the order's.
-struct InitiatePaymentRequest: Codable, Sendable {
+struct InitiatePaymentRequest: Codable, Sendable, ValidatedBody {
     var orderId: String
     var method: String
     var paymentToken: String
 
     static let example = InitiatePaymentRequest(orderId: "0193a0f2-5b1e-7c3d-9a41-2f6e8d1c0b7a", method: "CARD", paymentToken: "tok_success")
 
+    /// The tokens are the simulated provider's (API.md §6), the only provider there is.
+    static let rules: [FieldRule<Self>] = [
+        .text("orderId", \.orderId, length: 1...64),
+        .oneOf("method", \.method, PaymentMethod.allCases.map(\.rawValue)),
+        .oneOf("paymentToken", \.paymentToken, SimulatedPaymentProvider.Token.allCases.map(\.rawValue)),
+    ]
+
+    /// What the configured provider itself refuses, beyond the declared rules.
     func problems(accepts: (String) -> Bool) -> [FieldError] {
         var check = Validator()
-        check.require(!orderId.isEmpty && orderId.count <= 64, "orderId", "must be an order id")
-        check.require(PaymentMethod(rawValue: method) != nil, "method", "must be one of \(PaymentMethod.allCases.map(\.rawValue).joined(separator: ", "))")
         check.require(accepts(paymentToken), "paymentToken", "must be one of the test tokens (\(SimulatedPaymentProvider.Token.allCases.map(\.rawValue).joined(separator: ", ")))")
         return check.errors
     }
 }
 
 /// `POST /payments/{id}/confirm`: the simulated 3-D Secure outcome.
-struct ConfirmPaymentRequest: Codable, Sendable {
+struct ConfirmPaymentRequest: Codable, Sendable, ValidatedBody {
     var result: String
 
     static let example = ConfirmPaymentRequest(result: "PASS")
 
-    var problems: [FieldError] {
-        var check = Validator()
-        check.require(ChallengeResult(rawValue: result) != nil, "result", "must be PASS or FAIL")
-        return check.errors
-    }
+    static let rules: [FieldRule<Self>] = [.oneOf("result", \.result, ChallengeResult.allCases.map(\.rawValue))]
 }
 
 /// `POST /payments/{id}/refunds` (admin): an amount in the payment's currency.
-struct RefundRequest: Codable, Sendable {
+struct RefundRequest: Codable, Sendable, ValidatedBody {
     var amountMinor: Int64
     var reason: String?
 
     static let example = RefundRequest(amountMinor: 1999, reason: "Damaged on arrival")
 
-    var problems: [FieldError] {
-        var check = Validator()
-        check.require(amountMinor >= 1, "amountMinor", "must be at least 1")
-        check.require((reason?.count ?? 0) <= 500, "reason", "must be at most 500 characters")
-        return check.errors
-    }
+    static let rules: [FieldRule<Self>] = [
+        .integer("amountMinor", \.amountMinor, 1...Int64.max),
+        .text("reason", \.reason, length: 0...500),
+    ]
 }
 
 struct NextActionDTO: Codable, Sendable {

@@ -19,13 +19,13 @@ struct PaymentRoutes: Sendable {
         app.route(.post, "/payments/initiate", doc: OperationDoc(
             "Pay an order awaiting payment (header Idempotency-Key required); the amount is the order's total", tag: "payments",
             requiresAuth: true, request: InitiatePaymentRequest.example, response: PaymentDTO.example, successStatus: 201,
-            errors: [400, 403, 404, 409, 422]), middleware: [user], initiate)
+            errors: [400, 403, 404, 409, 422], headers: [IdempotencyKey.documented(required: true)]), middleware: [user], initiate)
         app.route(.get, "/payments/status/:txnId", doc: OperationDoc(
             "One payment (owner or admin)", tag: "payments", requiresAuth: true, response: PaymentDTO.example, errors: [403, 404]),
             middleware: [user], status)
         app.route(.get, "/payments", doc: OperationDoc(
             "The payments of one order, oldest first (owner or admin)", tag: "payments", requiresAuth: true,
-            response: [PaymentDTO.example], errors: [400, 403, 404], query: [.string("orderId", "the order (required)")]),
+            response: [PaymentDTO.example], errors: [400, 403, 404], query: [.string("orderId", "the order", required: true)]),
             middleware: [user], listByOrder)
         app.route(.post, "/payments/:id/confirm", doc: OperationDoc(
             "Answer a 3-D Secure challenge (simulated: PASS or FAIL)", tag: "payments", requiresAuth: true,
@@ -34,7 +34,7 @@ struct PaymentRoutes: Sendable {
         app.route(.post, "/payments/:id/refunds", doc: OperationDoc(
             "Refund part or all of a captured payment (admin; optional header Idempotency-Key)", tag: "payments",
             requiresAuth: true, request: RefundRequest.example, response: RefundDTO.example, successStatus: 201,
-            errors: [400, 404, 409, 422]), middleware: [admin], refund)
+            errors: [400, 404, 409, 422], headers: [IdempotencyKey.documented(required: false)]), middleware: [admin], refund)
     }
 
     // MARK: Handlers
@@ -86,7 +86,7 @@ struct PaymentRoutes: Sendable {
     @Sendable func confirm(_ request: Request, context: ServiceRequestContext) async throws -> EnvelopeResponse<PaymentDTO> {
         let caller = try context.requireUser()
         let id = try context.parameters.require("id")
-        let body = try await request.decodeJSON(ConfirmPaymentRequest.self, context: context) { $0.problems }
+        let body = try await request.decodeJSON(ConfirmPaymentRequest.self, context: context)
         guard let result = ChallengeResult(rawValue: body.result) else { throw APIError.internalError }
         let payment = try await payments.confirm(paymentId: id, result: result, caller: caller, metadata: Self.metadata(request, context))
         return EnvelopeResponse(PaymentDTO(payment, refunds: try await payments.store.refunds(paymentId: payment.id)))
@@ -100,7 +100,7 @@ struct PaymentRoutes: Sendable {
         case .proceed(let proceed): claim = proceed
         }
         do {
-            let body = try claim.decode(RefundRequest.self) { $0.problems }
+            let body = try claim.decode(RefundRequest.self)
             let idempotency = idempotency
             let answer = try await payments.refund(paymentId: id, amountMinor: body.amountMinor, reason: body.reason,
                                                    metadata: Self.metadata(request, context)) { refund, payment, db in

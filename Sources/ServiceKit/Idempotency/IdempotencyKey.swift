@@ -29,12 +29,19 @@ public enum IdempotencyKey {
             var unescaped = ""
             var escaping = false
             for character in key {
-                if escaping { unescaped.append(character); escaping = false }
+                if escaping {
+                    guard character == "\"" || character == "\\" else { throw invalid("is not a valid quoted string") }
+                    unescaped.append(character)
+                    escaping = false
+                }
                 else if character == "\\" { escaping = true }
+                else if character == "\"" { throw invalid("is not a valid quoted string") }
                 else { unescaped.append(character) }
             }
             if escaping { throw invalid("is not a valid quoted string") }
             key = Substring(unescaped)
+        } else if key.contains(where: { $0 == "\"" || $0 == "\\" }) {
+            throw invalid("must be quoted (RFC 8941) to contain \" or \\")
         }
         guard !key.isEmpty else { throw invalid("must not be empty") }
         guard key.utf8.count <= maximumLength else { throw invalid("must be at most \(maximumLength) characters") }
@@ -42,6 +49,16 @@ public enum IdempotencyKey {
             throw invalid("must be printable ASCII")
         }
         return String(key)
+    }
+
+    /// The header as `/openapi.json` states it on the routes that require it, exactly what `parse` takes:
+    /// bare, 1–255 printable ASCII characters without quotes or backslashes and no space at either end
+    /// (HTTP trims those); or an sf-string, quoted, whose 1–255 characters may escape \" and \\.
+    public static func documented(required: Bool) -> OperationDoc.HeaderParameter {
+        OperationDoc.HeaderParameter(
+            "Idempotency-Key", "a unique key per logical request (a UUID, say); reuse it only to retry that request",
+            required: required, length: 1...2 * maximumLength + 2,
+            pattern: #"[!#-\[\]-~](?:[ !#-\[\]-~]{0,253}[!#-\[\]-~])?|"(?:[ !#-\[\]-~]|\\["\\]){1,255}""#)
     }
 
     static func invalid(_ message: String) -> APIError {

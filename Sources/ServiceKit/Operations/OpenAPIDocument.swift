@@ -6,7 +6,8 @@ import Synchronization
 /// values; their JSON schema is derived from the encoded example, so the document cannot drift from the
 /// types the handlers really decode and encode.
 public struct OperationDoc: Sendable {
-    /// A query parameter the route reads.
+    /// A query parameter the route reads, with the constraints its validation applies (stated from the
+    /// same constants the handler checks against).
     public struct QueryParameter: Sendable {
         public var name: String
         /// `integer` or `string`.
@@ -14,13 +15,68 @@ public struct OperationDoc: Sendable {
         public var minimum: Int?
         public var maximum: Int?
         public var summary: String
+        public var required = false
+        public var values: [String]?
+        public var length: ClosedRange<Int>?
+        /// Matched against the whole value (the document anchors it).
+        public var pattern: String?
+        public var format: String?
 
         public static func integer(_ name: String, _ range: ClosedRange<Int>, _ summary: String) -> QueryParameter {
             QueryParameter(name: name, type: "integer", minimum: range.lowerBound, maximum: range.upperBound, summary: summary)
         }
 
-        public static func string(_ name: String, _ summary: String) -> QueryParameter {
-            QueryParameter(name: name, type: "string", minimum: nil, maximum: nil, summary: summary)
+        public static func string(_ name: String, _ summary: String, length: ClosedRange<Int>? = nil, pattern: String? = nil,
+                                  format: String? = nil, required: Bool = false) -> QueryParameter {
+            QueryParameter(name: name, type: "string", minimum: nil, maximum: nil, summary: summary, required: required,
+                           length: length, pattern: pattern, format: format)
+        }
+
+        /// A UUID, in any case (`Identifier.canonical` reads it).
+        public static func uuid(_ name: String, _ summary: String, required: Bool = false) -> QueryParameter {
+            string(name, summary, pattern: Identifier.uuidPattern, format: "uuid", required: required)
+        }
+
+        /// One of `values` exactly.
+        public static func oneOf(_ name: String, _ values: [String], _ summary: String) -> QueryParameter {
+            QueryParameter(name: name, type: "string", minimum: nil, maximum: nil, summary: summary, values: values)
+        }
+
+        /// A comma-separated list of members of `values` (`status=PAID,SHIPPED`).
+        public static func list(_ name: String, of values: [String], _ summary: String) -> QueryParameter {
+            let member = "(?:" + values.joined(separator: "|") + ")"
+            return string(name, summary, pattern: "\(member)(?:,\(member))*")
+        }
+
+        var schema: JSONValue {
+            var schema: [String: JSONValue] = ["type": .string(type)]
+            if let minimum { schema["minimum"] = .integer(Int64(minimum)) }
+            if let maximum { schema["maximum"] = .integer(Int64(maximum)) }
+            if let values { schema["enum"] = .array(values.map { .string($0) }) }
+            if let length {
+                schema["minLength"] = .integer(Int64(length.lowerBound))
+                schema["maxLength"] = .integer(Int64(length.upperBound))
+            }
+            if let pattern { schema["pattern"] = .string("^(?:\(pattern))$") }
+            if let format { schema["format"] = .string(format) }
+            return .object(schema)
+        }
+    }
+
+    /// A request header the route reads (`Idempotency-Key` on a create that must not run twice).
+    public struct HeaderParameter: Sendable {
+        public var name: String
+        public var summary: String
+        public var required: Bool
+        public var length: ClosedRange<Int>
+        public var pattern: String
+
+        public init(_ name: String, _ summary: String, required: Bool, length: ClosedRange<Int>, pattern: String) {
+            self.name = name
+            self.summary = summary
+            self.required = required
+            self.length = length
+            self.pattern = pattern
         }
     }
 
@@ -48,28 +104,43 @@ public struct OperationDoc: Sendable {
     public var requiresAuth: Bool
     public var requestExample: (any Encodable & Sendable)?
     public var requestContentType: String
+    /// The request body's schema where an example cannot say it (a form whose required fields depend on
+    /// one of its values); otherwise derived from `requestExample`.
+    public var requestSchema: JSONValue?
     public var responseExample: (any Encodable & Sendable)?
     /// Set for answers that are not the envelope (Prometheus text, HTML, RFC 6749 or JWKS JSON).
     public var rawResponseContentType: String?
     public var successStatus: Int
     public var errorStatuses: [Int]
     public var query: [QueryParameter]
+    /// Constraints of path parameters the route checks itself (a malformed one is then a 400, not the 404
+    /// of an unknown id); by name, without `required` (a path parameter always is).
+    public var path: [QueryParameter]
+    /// Whether a request may come without a body at all (the body is then optional).
+    public var requestBodyRequired: Bool
+    public var headers: [HeaderParameter]
     public var links: [Link]
 
     public init(_ summary: String, tag: String, requiresAuth: Bool = false, request: (any Encodable & Sendable)? = nil,
-                requestContentType: String = "application/json", response: (any Encodable & Sendable)? = nil,
+                requestContentType: String = "application/json", requestSchema: JSONValue? = nil,
+                response: (any Encodable & Sendable)? = nil,
                 rawResponse rawResponseContentType: String? = nil, successStatus: Int = 200, errors: [Int] = [],
-                query: [QueryParameter] = [], links: [Link] = []) {
+                query: [QueryParameter] = [], path: [QueryParameter] = [], requestBodyRequired: Bool = true,
+                headers: [HeaderParameter] = [], links: [Link] = []) {
         self.summary = summary
         self.tag = tag
         self.requiresAuth = requiresAuth
         requestExample = request
         self.requestContentType = requestContentType
+        self.requestSchema = requestSchema
         responseExample = response
         self.rawResponseContentType = rawResponseContentType
         self.successStatus = successStatus
         errorStatuses = errors
         self.query = query
+        self.path = path
+        self.requestBodyRequired = requestBodyRequired
+        self.headers = headers
         self.links = links
     }
 }
@@ -94,27 +165,32 @@ public final class OpenAPIDocument: Sendable {
         var operation: [String: JSONValue] = ["summary": .string(doc.summary), "tags": [.string(doc.tag)],
                                               "operationId": .string(Self.operationId(method: method, segments: segments))]
         var parameters: [JSONValue] = segments.filter { $0.hasPrefix("{") }.map { segment in
-            ["name": .string(String(segment.dropFirst().dropLast())), "in": "path", "required": true, "schema": ["type": "string"]]
+            let name = String(segment.dropFirst().dropLast())
+            let schema = doc.path.first { $0.name == name }?.schema ?? ["type": "string"]
+            return ["name": .string(name), "in": "path", "required": true, "schema": schema]
         }
         for parameter in doc.query {
-            var schema: [String: JSONValue] = ["type": .string(parameter.type)]
-            if let minimum = parameter.minimum { schema["minimum"] = .integer(Int64(minimum)) }
-            if let maximum = parameter.maximum { schema["maximum"] = .integer(Int64(maximum)) }
-            parameters.append(["name": .string(parameter.name), "in": "query", "required": false,
-                               "description": .string(parameter.summary), "schema": .object(schema)])
+            parameters.append(["name": .string(parameter.name), "in": "query", "required": .bool(parameter.required),
+                               "description": .string(parameter.summary), "schema": parameter.schema])
+        }
+        for header in doc.headers {
+            parameters.append(["name": .string(header.name), "in": "header", "required": .bool(header.required), "description": .string(header.summary),
+                               "schema": ["type": "string", "minLength": .integer(Int64(header.length.lowerBound)),
+                                          "maxLength": .integer(Int64(header.length.upperBound)),
+                                          "pattern": .string("^(?:\(header.pattern))$")]])
         }
         if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
         if doc.requiresAuth { operation["security"] = [["bearerAuth": []]] }
         var statuses = Set(doc.errorStatuses + implied + [500])
         if doc.requiresAuth { statuses.insert(401) }
         if let request = doc.requestExample, let example = JSONValue.of(request) {
-            operation["requestBody"] = ["required": true,
-                                        "content": .object([doc.requestContentType: ["schema": Self.schema(of: request, example: example),
+            operation["requestBody"] = ["required": .bool(doc.requestBodyRequired),
+                                        "content": .object([doc.requestContentType: ["schema": doc.requestSchema ?? Self.schema(of: request, example: example),
                                                                                       "example": example]])]
             // Any body can be malformed, too large or of another type.
             statuses.formUnion([400, 413, 415])
         }
-        if !doc.query.isEmpty { statuses.insert(400) }
+        if !doc.query.isEmpty || !doc.headers.isEmpty { statuses.insert(400) }
         var responses: [String: JSONValue] = [:]
         if let contentType = doc.rawResponseContentType {
             var content: [String: JSONValue] = [:]
@@ -153,20 +229,49 @@ public final class OpenAPIDocument: Sendable {
         paths.withLock { $0[key, default: [:]][method.rawValue.lowercased()] = .object(operation) }
     }
 
-    /// The example's schema, with `required` listing the properties its type does not declare optional
-    /// (read from the value's own stored properties, so it follows the Swift type the handler decodes).
+    /// A request body's schema: the example's, with `required` listing the properties its type does not
+    /// declare optional and `null` allowed for those it does (a decoder reads an absent member and `null`
+    /// alike, unless the type says it refuses `null`), at every depth, then the type's declared rules
+    /// merged in. Read from the value's own stored properties, so it follows the Swift type the handler decodes.
     static func schema(of value: any Encodable, example: JSONValue) -> JSONValue {
-        guard case .object(var schema) = applyingRules(of: value, to: example.schema) else { return example.schema }
+        let nullIsAbsent = (value as? any ValidatedBody).map { type(of: $0).nullIsAbsent } ?? true
+        return applyingRules(of: value, to: requestSchema(example.schema, asIn: value, nullIsAbsent: nullIsAbsent))
+    }
+
+    private static func requestSchema(_ schema: JSONValue, asIn value: Any, nullIsAbsent: Bool) -> JSONValue {
+        guard case .object(var object) = schema else { return schema }
+        // A JSON integer the Swift type cannot hold fails to decode: the document says what fits in 64 bits
+        // (a field's own rule narrows it).
+        if object["type"] == "integer" {
+            object["minimum"] = .integer(Int64.min)
+            object["maximum"] = .integer(Int64.max)
+            return .object(object)
+        }
         let mirror = Mirror(reflecting: value)
-        let required = mirror.children.compactMap { child -> String? in
-            guard let label = child.label else { return nil }
+        if mirror.displayStyle == .collection, case .object(let items)? = object["items"], let first = mirror.children.first {
+            object["items"] = requestSchema(.object(items), asIn: first.value, nullIsAbsent: nullIsAbsent)
+            return .object(object)
+        }
+        guard mirror.displayStyle == .struct, case .object(var properties)? = object["properties"] else { return schema }
+        var required: [String] = []
+        for child in mirror.children {
+            guard let label = child.label else { continue }
             let name = label.hasPrefix("_") ? String(label.dropFirst()) : label
-            return Mirror(reflecting: child.value).displayStyle == .optional ? nil : name
+            // A stored property the type does not encode (a flag its decoder sets) is not part of the body.
+            guard let property = properties[name] else { continue }
+            let childMirror = Mirror(reflecting: child.value)
+            if childMirror.displayStyle == .optional {
+                guard let wrapped = childMirror.children.first?.value else { continue }  // a null example allows anything
+                let described = requestSchema(property, asIn: wrapped, nullIsAbsent: nullIsAbsent)
+                properties[name] = nullIsAbsent ? nullable(described) : described
+            } else {
+                required.append(name)
+                properties[name] = requestSchema(property, asIn: child.value, nullIsAbsent: nullIsAbsent)
+            }
         }
-        if mirror.displayStyle == .struct, !required.isEmpty {
-            schema["required"] = .array(required.sorted().map { .string($0) })
-        }
-        return .object(schema)
+        object["properties"] = .object(properties)
+        if !required.isEmpty { object["required"] = .array(required.sorted().map { .string($0) }) }
+        return .object(object)
     }
 
     /// `schema` (derived from the example `value`) with `null` allowed wherever the Swift type declares the

@@ -1,27 +1,55 @@
 import Contracts
 import Foundation
+import ServiceKit
 
 /// JSON bodies of shipping's HTTP API (camelCase), apart from the domain types so the wire shape is
 /// explicit and documented by example in `/openapi.json`. Optional answer fields are sent as `null`,
 /// never left out (API.md §7 lists them all).
 
 /// `POST /shipping/schedule`. `method` is text so that a wrong value gets a field message, not a parse error.
-struct ScheduleRequest: Codable, Sendable {
+/// A ship-to address as the document states it (`ShipmentRequest.addressProblems` checks the same).
+enum AddressSnapshotRules {
+    static let rules: [FieldRule<AddressSnapshot>] = [
+        .text("recipientName", \.recipientName, length: 1...100),
+        .text("phone", \.phone, length: 0...32, pattern: "[-+ 0-9]*", patternMessage: "must be at most 32 characters of digits, +, spaces and -"),
+        .text("line1", \.line1, length: 1...200),
+        .text("line2", \.line2, length: 0...200),
+        .text("city", \.city, length: 1...100),
+        .text("state", \.state, length: 0...100),
+        .text("postalCode", \.postalCode, length: 1...20),
+        .text("country", \.country, length: 2...2, pattern: "[A-Z]{2}", patternMessage: "must be an ISO-3166-1 alpha-2 code in upper case"),
+    ]
+}
+
+struct ScheduleRequest: Codable, Sendable, ValidatedBody {
     var orderId: String
     var userId: String
     var method: String?
     var shipTo: AddressSnapshot
     var lines: [ProductQuantity]
 
+    static let rules: [FieldRule<Self>] = [
+        .uuid("orderId", \.orderId),
+        .uuid("userId", \.userId),
+        .oneOf("method", \.method, ShippingMethod.allCases.map(\.rawValue)),
+        .nested("shipTo", \.shipTo, AddressSnapshotRules.rules),
+        .items("lines", \.lines, count: 1...ShipmentRequest.maximumLines, distinct: true),
+        .each("lines", \.lines, [
+            .uuid("productId", \.productId),
+            .integer("quantity", \.quantity, Int64(ShipmentRequest.quantityRange.lowerBound)...Int64(ShipmentRequest.quantityRange.upperBound)),
+        ]),
+    ]
+
     static let example = ScheduleRequest(
         orderId: "01938a4e-7c1a-7b3e-9f0a-2c4d6e8f0a1b", userId: "01938a4e-0000-7000-8000-00000000000a", method: "STANDARD",
-        shipTo: AddressSnapshot(recipientName: "Ada Lovelace", line1: "12 St James's Square", city: "London",
+        shipTo: AddressSnapshot(addressId: "01938a4e-2222-7000-8000-000000000001", recipientName: "Ada Lovelace",
+                                phone: "+44 20 7946 0000", line1: "12 St James's Square", line2: "Flat 3", city: "London", state: "Greater London",
                                 postalCode: "SW1Y 4JH", country: "GB"),
         lines: [ProductQuantity(productId: "01938a4e-1111-7000-8000-000000000001", quantity: 2)])
 }
 
 /// `POST /shipping/shipments/{shipmentId}/events`: one event of the carrier.
-struct CarrierEventRequest: Codable, Sendable {
+struct CarrierEventRequest: Codable, Sendable, ValidatedBody {
     var carrierEventId: String
     var status: String
     var location: String?
@@ -30,8 +58,21 @@ struct CarrierEventRequest: Codable, Sendable {
     /// Only with `DELIVERY_FAILED`.
     var final: Bool?
 
-    static let example = CarrierEventRequest(carrierEventId: "ev-1", status: "DISPATCHED", location: "Leeds hub",
-                                             occurredAt: "2026-11-25T20:01:26.123Z", final: nil)
+    static let example = CarrierEventRequest(carrierEventId: "ev-1", status: "DELIVERY_FAILED", location: "Leeds hub",
+                                             occurredAt: "2026-11-25T20:01:26.123Z", final: false)
+
+    static let rules: [FieldRule<Self>] = [
+        .text("carrierEventId", \.carrierEventId, length: 1...maximumIdLength),
+        .oneOf("status", \.status, CarrierEventStatus.allCases.map(\.rawValue)),
+        .text("location", \.location, length: 0...maximumLocationLength),
+        // ISO-8601 as `Timestamp.parse` reads it: UTC or an offset, fractions optional.
+        .text("occurredAt", \.occurredAt, length: 20...40,
+              pattern: "[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])",
+              patternMessage: "must be an ISO-8601 timestamp (2026-11-25T20:01:26.123Z)"),
+        .only("final", given: { $0.final != nil }, when: "status", is: CarrierEventStatus.deliveryFailed.rawValue) {
+            $0.status == CarrierEventStatus.deliveryFailed.rawValue
+        },
+    ]
 }
 
 struct PickListLineDTO: Codable, Sendable {

@@ -21,7 +21,13 @@ struct ReservationRoutesTests {
                 "ttlSeconds": 5,
             ], bearer: f.reserver)
             #expect(invalid.status == 400)
-            #expect(Set(invalid.errorFields) == ["orderId", "lines[0].quantity", "lines[1].productId", "ttlSeconds"])
+            #expect(Set(invalid.errorFields) == ["orderId", "lines[0].quantity", "ttlSeconds"])
+            // Well-formed lines naming one product twice: the document cannot forbid it, so it is a 422.
+            let repeated = try await client.send(.POST, "/inventory/reserve", json: [
+                "orderId": .string(order), "lines": [["productId": .string(shirt), "quantity": 1], ["productId": .string(shirt.uppercased()), "quantity": 2]],
+            ], bearer: f.reserver)
+            #expect(repeated.status == 422 && repeated.errorFields == ["lines[1].productId"])
+            #expect(try await f.level(shirt).reserved == 0)
             #expect(try await client.send(.POST, "/inventory/reserve", json: ["orderId": .string(order), "lines": []],
                                           bearer: f.reserver).errorFields == ["lines"])
 

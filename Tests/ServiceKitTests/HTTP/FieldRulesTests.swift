@@ -74,11 +74,14 @@ struct FieldRulesTests {
         let schema = try #require(root["paths"]?["/items"]?["post"]?["requestBody"]?["content"]?["application/json"]?["schema"])
         let properties = try #require(schema["properties"])
         #expect(properties["sku"]?["minLength"] == 1 && properties["sku"]?["maxLength"] == 8)
-        #expect(properties["sku"]?["pattern"] == "^(?:[A-Z0-9-]+)$")
-        // Without a pattern of its own a required text states "not blank, no control characters".
-        #expect(properties["name"]?["pattern"] == #"^(?=.*\S)[^\x00-\x1F\x7F-\x9F]*$"#)
+        // A field's own pattern comes with the checks every text has: no control characters, not blank.
+        #expect(properties["sku"]?["pattern"] == #"^(?=[^\x00-\x1F\x7F-\x9F]*$)(?=[\s\S]*\S)(?:[A-Z0-9-]+)$"#)
+        #expect(properties["name"]?["pattern"] == #"^(?=[\s\S]*\S)[^\x00-\x1F\x7F-\x9F]*$"#)
+        #expect(properties["note"]?["pattern"] == #"^[^\x00-\x1F\x7F-\x9F]*$"#)
         #expect(properties["roles"]?["items"]?["enum"] == ["a", "b"] && properties["roles"]?["uniqueItems"] == true)
-        #expect(properties["status"]?["enum"] == ["ACTIVE", "DRAFT"])
+        // An optional member may be null (the decoder reads it as absent), so null is among its values.
+        #expect(properties["status"]?["enum"] == ["ACTIVE", "DRAFT", .null])
+        #expect(properties["status"]?["type"] == ["string", "null"])
         #expect(properties["quantity"]?["minimum"] == 1 && properties["quantity"]?["maximum"] == 99)
         #expect(properties["tags"]?["maxItems"] == 2)
         #expect(schema["required"] == ["name", "quantity", "sku"])

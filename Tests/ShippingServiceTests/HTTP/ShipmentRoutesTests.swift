@@ -114,7 +114,7 @@ import Testing
 
             let invalid = try await fixture.postEvent(shipmentId, ["carrierEventId": "", "status": "LOST", "final": true,
                                                                    "occurredAt": "yesterday"], bearer: carrier)
-            #expect(invalid.status == 400 && Set(invalid.errorFields) == ["carrierEventId", "status", "occurredAt"])
+            #expect(invalid.status == 400 && Set(invalid.errorFields) == ["carrierEventId", "status", "occurredAt", "final"])
             let finalWithoutFailure = try await fixture.postEvent(shipmentId, ["carrierEventId": "ev-x", "status": "IN_TRANSIT", "final": true],
                                                                   bearer: carrier)
             #expect(finalWithoutFailure.status == 400 && finalWithoutFailure.errorFields == ["final"])
