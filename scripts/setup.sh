@@ -15,6 +15,9 @@ SYSTEM_PACKAGES+=(librdkafka-dev)
 SYSTEM_PACKAGES+=(jq hey)
 # compose/: Prometheus 2.42 and promtool (configuration checks, alert unit tests, a real scrape of `shop up`).
 SYSTEM_PACKAGES+=(prometheus)
+# compose/test: Podman with netavark and aardvark-dns (service names), iptables (netavark's firewall), runc (crun
+# refuses this VM's hybrid cgroups), debootstrap (the base image: nothing can be pulled from a registry here).
+SYSTEM_PACKAGES+=(podman netavark aardvark-dns iptables runc debootstrap)
 PYTHON_PACKAGES=(lz4==4.4.5 kafka-python==3.0.12 confluent-kafka==2.16.1 pytest==9.2.0)
 # xxhash: kafka-python's legacy builder needs it to write magic-0 LZ4 sets the way 0.8/0.9 clients did.
 PYTHON_PACKAGES+=(xxhash==4.1.0)
