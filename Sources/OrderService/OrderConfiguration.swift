@@ -22,6 +22,9 @@ public struct OrderConfiguration: Sendable {
     /// `ORDER_DEADLINE_POLL_MS` (default 1000): the longest the deadline job sleeps before looking again
     /// (it wakes earlier for a deadline due sooner).
     public var deadlinePollInterval: Duration = .milliseconds(1000)
+    /// `ORDER_METRICS_REFRESH_MS` (default 15000): how often the order gauges on `/metrics` (orders by status,
+    /// cancelled by reason, stuck) are read from the database; one grouped query each time.
+    public var metricsRefreshInterval: Duration = .milliseconds(15000)
     /// IAM's token endpoint (ServiceKit's `OAUTH_TOKEN_URL`).
     public var tokenURL: String = (ServiceCatalogue.localURL(of: "iam") ?? "http://127.0.0.1:8081") + "/oauth2/token"
     /// The client-credentials client with `customer.read catalog.read inventory.read` (ServiceKit's
@@ -63,6 +66,7 @@ public struct OrderConfiguration: Sendable {
         customerURL = env.string("ORDER_CUSTOMER_URL", default: customerURL)
         readTimeout = .milliseconds(try env.int("ORDER_READ_TIMEOUT_MS", default: 2000, range: 10...60_000))
         deadlinePollInterval = .milliseconds(try env.int("ORDER_DEADLINE_POLL_MS", default: 1000, range: 10...60_000))
+        metricsRefreshInterval = .milliseconds(try env.int("ORDER_METRICS_REFRESH_MS", default: 15000, range: 100...3_600_000))
         tokenURL = config.oauthTokenURL
         if let client = config.serviceClient {
             clientId = client.clientId
@@ -77,5 +81,6 @@ public struct OrderConfiguration: Sendable {
         "ORDER_PAYMENT_TIMEOUT_SECONDS", "ORDER_MAX_PAYMENT_ATTEMPTS", "ORDER_RETURN_WINDOW_DAYS", "ORDER_RETURN_WINDOW_SECONDS",
         "ORDER_REFUND_RETRY_SECONDS", "ORDER_REFUND_MAX_ATTEMPTS", "ORDER_SHIPMENT_RETRY_SECONDS", "ORDER_SHIPMENT_MAX_ATTEMPTS",
         "ORDER_CATALOG_URL", "ORDER_CUSTOMER_URL", "ORDER_READ_TIMEOUT_MS", "ORDER_DEADLINE_POLL_MS",
+        "ORDER_METRICS_REFRESH_MS",
     ]
 }

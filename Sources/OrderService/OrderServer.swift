@@ -45,6 +45,8 @@ public enum OrderServer: ShopService {
             }
         }])
         app.addBackgroundService(SagaDeadlineJob.make(orders: orders, interval: configuration.deadlinePollInterval, logger: logger))
+        app.addBackgroundService(OrderMetricsJob.make(store: store, app: app, interval: configuration.metricsRefreshInterval,
+                                                      clock: clock, logger: logger))
         return app
     }
 }

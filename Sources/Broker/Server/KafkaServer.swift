@@ -43,7 +43,9 @@ public final class KafkaServer: Sendable {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // IPPROTO_TCP: `.socketOption(.tcp_nodelay)` is SOL_SOCKET option 1, SO_DEBUG, which needs CAP_NET_ADMIN
+            // (refused as non-root in a container) and never set TCP_NODELAY.
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 let count = connections.open.add(1, ordering: .relaxed).newValue

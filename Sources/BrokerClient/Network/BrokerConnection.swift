@@ -30,7 +30,9 @@ public final class BrokerConnection: Sendable {
         do {
             channel = try await ClientBootstrap(group: group)
                 .connectTimeout(TimeAmount(timeout))
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                // IPPROTO_TCP: `.socketOption(.tcp_nodelay)` is SOL_SOCKET option 1, SO_DEBUG, which needs CAP_NET_ADMIN
+                // (refused as non-root in a container) and never set TCP_NODELAY.
+                .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandlers(
