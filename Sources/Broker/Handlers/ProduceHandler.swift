@@ -11,7 +11,7 @@ extension BrokerRequestHandler {
     func produce(_ request: ProduceRequest, _ context: RequestContext) async -> Answer {
         var responses: [ProduceResponse.Topic] = []
         var durabilityWaits: [(log: PartitionLog, mark: Int64, topic: Int, partition: Int)] = []
-        var appended = false
+        var appendedTo: [PartitionKey] = []
         for topicRequest in request.topics {
             var partitions: [ProduceResponse.Partition] = []
             for partitionRequest in topicRequest.partitions {
@@ -19,7 +19,7 @@ extension BrokerRequestHandler {
                 let conversionFailure = context.version < 3 ? upConvert(&converted) : nil
                 let outcome = conversionFailure ?? appendOne(topic: topicRequest.name, converted, context: context)
                 if case .appended(let result, let log) = outcome {
-                    appended = true
+                    appendedTo.append(PartitionKey(topic: topicRequest.name, partition: partitionRequest.index))
                     metrics.bytesIn.increment(by: Int64(result.byteCount))
                     metrics.recordsIn.increment(by: result.lastOffset - result.baseOffset + 1)
                     if request.acks == -1 || log.config.flushPolicy == .everyAppend {
@@ -30,7 +30,7 @@ extension BrokerRequestHandler {
             }
             responses.append(.init(name: topicRequest.name, partitions: partitions))
         }
-        if appended { appendSignal.notify() }
+        if !appendedTo.isEmpty { appendSignal.notify(appendedTo) }
         // Wait for the fsyncs of every partition at once; group commit shares them with other requests.
         let failures = await withTaskGroup(of: (Int, Int)?.self) { group in
             for wait in durabilityWaits {
