@@ -343,7 +343,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "BrokerTests", dependencies: ["Broker", "LogStore", "LogStoreTesting"]),
+        .testTarget(
+            name: "BrokerTests",
+            dependencies: [
+                "Broker", "LogStore", "LogStoreTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "LogStoreTesting", "CCRC32C", "ShopTestSupport"]),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
         .testTarget(
