@@ -87,6 +87,8 @@ let package = Package(
                 "Broker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Mutation fuzzer for the frame and RecordBatch decoders (run by hand; see the README).
@@ -98,6 +100,7 @@ let package = Package(
                 "BrokerClient", "KafkaWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Event types and topic names shared by the services; versioned, Codable, no dependencies.
