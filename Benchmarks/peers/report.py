@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Turns Benchmarks/compare.sh's JSON lines into Benchmarks/results/README.md and PNG plots.
 
-    report.py RESULTS.jsonl OUTPUT_DIR COMMAND
+    report.py RESULTS.jsonl OUTPUT_DIR COMMAND [BEFORE.jsonl BEFORE_LABEL]
+
+With a BEFORE file (the same suite run against another build), adds a before/after table and plot of
+the broker's latency curves.
 """
 import json
 import os
@@ -50,10 +53,9 @@ def main():
         "",
     ]
     fsync = [r for r in rows if r["suite"] == "fsync"]
-    if fsync:
-        f = fsync[0]
-        lines += [f"**fsync on this disk, same run:** 100-byte append + fdatasync, {f['samples']} samples: "
-                  f"p50 {fmt(f['p50'], 1)} µs, p99 {fmt(f['p99'], 1)} µs (load {f['loadAverage']}).", ""]
+    for f in fsync:
+        lines += [f"**fsync on this disk, same run ({f.get('when', 'start of the run')}):** 100-byte append + fdatasync, "
+                  f"{f['samples']} samples: p50 {fmt(f['p50'], 1)} µs, p99 {fmt(f['p99'], 1)} µs (load {f['loadAverage']}).", ""]
 
     produce = [r for r in rows if r["suite"] == "throughput"]
     if produce:
@@ -92,7 +94,7 @@ def main():
             lines.append(f"| {series_name(r)} | {fmt(r['rate'])} | {fmt(r['recordsPerSecond'])} | {fmt(lat['p50'], 1)} | "
                          f"{fmt(lat['p99'], 1)} | {fmt(lat['p999'], 1)} | {fmt(r['serverCpuUsPerRecord'], 2)} | {r['loadAverage']} |")
         lines.append("")
-        plot_latency(latency, fsync[0] if fsync else None, os.path.join(out, "latency.png"))
+        plot_latency(latency, fsync[-1] if fsync else None, os.path.join(out, "latency.png"))
         lines += ["![latency against throughput](latency.png)", ""]
 
     scale = [r for r in rows if r["suite"] in ("scale", "scale-latency", "longpoll")]
@@ -116,8 +118,58 @@ def main():
         plot_scale([r for r in scale if r["suite"] != "longpoll"], os.path.join(out, "scale.png"))
         lines += ["![scale](scale.png)", ""]
 
+    if len(sys.argv) > 5:
+        lines += before_after(load(sys.argv[4]), rows, sys.argv[5], out)
+
     with open(os.path.join(out, "README.md"), "w") as f:
         f.write("\n".join(lines))
+
+
+def before_after(before_rows, after_rows, label, out):
+    """The broker's latency curves of two builds, point by point."""
+    def curves(rows):
+        found = {}
+        for r in rows:
+            if r["suite"] == "latency" and r["server"] == "broker":
+                found.setdefault(series_name(r), {})[r["rate"]] = r
+        return found
+    before, after = curves(before_rows), curves(after_rows)
+    lines = [f"## Before and after ({label})", "",
+             "The broker's latency curves, the same suite run against both builds (same clients for librdkafka; "
+             "`brokerctl bench` is each build's own). A blank is a rate the build did not reach.", "",
+             "| series | offered/s | before achieved/s | before p50 / p99 / p99.9 µs | after achieved/s | after p50 / p99 / p99.9 µs | load before / after |",
+             "|---|---|---|---|---|---|---|"]
+    def cell(r):
+        if not r:
+            return "", ""
+        lat = r["latencyUs"]
+        return fmt(r["recordsPerSecond"]), f"{fmt(lat['p50'])} / {fmt(lat['p99'])} / {fmt(lat['p999'])}"
+    for name in sorted(set(before) | set(after)):
+        for rate in sorted(set(before.get(name, {})) | set(after.get(name, {}))):
+            b, a = before.get(name, {}).get(rate), after.get(name, {}).get(rate)
+            (ba, bl), (aa, al) = cell(b), cell(a)
+            loads = f"{b['loadAverage'].split()[0] if b else ''} / {a['loadAverage'].split()[0] if a else ''}"
+            lines.append(f"| {name} | {fmt(rate)} | {ba} | {bl} | {aa} | {al} | {loads} |")
+    lines.append("")
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5), sharey=True)
+    for ax, key in ((axes[0], "p50"), (axes[1], "p99")):
+        for curves_, style, tag in ((before, "--", "before"), (after, "-", "after")):
+            for index, (name, points) in enumerate(sorted(curves_.items())):
+                ordered = [points[rate] for rate in sorted(points)]
+                ax.plot([p["recordsPerSecond"] for p in ordered], [p["latencyUs"][key] for p in ordered], linestyle=style,
+                        marker="o", color=f"C{index}", label=f"{tag}: {name}")
+        ax.axhline(1000, color="black", linestyle=":", linewidth=0.8)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("achieved records/s")
+        ax.set_title(f"broker send-to-ack latency {key}, before (dashed) and after")
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0].set_ylabel("µs (log)")
+    axes[1].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(os.path.join(out, "latency-before-after.png"), dpi=110)
+    plt.close(fig)
+    return lines + ["![before and after](latency-before-after.png)", ""]
 
 
 def plot_throughput(rows, path):
