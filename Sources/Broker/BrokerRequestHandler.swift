@@ -41,11 +41,13 @@ final class BrokerRequestHandler: RequestProcessor {
         self.logger = logger
     }
 
-    /// What a handler answers: a message, a message whose record bytes are file regions (Fetch), or nothing.
-    enum Answer {
+    /// What a handler answers: a message, a message whose record bytes are file regions (Fetch),
+    /// nothing, or an answer that comes once something slow is done (an acks=all produce's fsync).
+    enum Answer: Sendable {
         case message(KafkaResponse)
         case parts(ResponsePayload)
         case none
+        case later(@Sendable () async -> Answer)
     }
 
     func process(frame: ByteBuffer, connection: ConnectionInfo) async -> RequestOutcome {
@@ -85,15 +87,29 @@ final class BrokerRequestHandler: RequestProcessor {
         let context = RequestContext(header: header, connection: connection)
         let started = ContinuousClock.now
         let answer = await handle(request, context)
+        if case .later(let rest) = answer {
+            // Still in flight for drain() until its answer is encoded.
+            inFlight.add(1, ordering: .sequentiallyConsistent)
+            return .deferred { [self] in
+                defer { inFlight.subtract(1, ordering: .sequentiallyConsistent) }
+                return outcome(of: await rest(), header: header, key: key, started: started)
+            }
+        }
+        return outcome(of: answer, header: header, key: key, started: started)
+    }
+
+    /// Records the request's metrics and encodes its answer.
+    private func outcome(of answer: Answer, header: RequestHeader, key: ApiKey, started: ContinuousClock.Instant) -> RequestOutcome {
+        let version = header.apiVersion
         let failed: Bool
         switch answer {
         case .message(let response): failed = Self.hasError(response)
         case .parts(let payload): failed = payload.failed
-        case .none: failed = false
+        case .none, .later: failed = false
         }
         metrics.recordRequest(key, duration: ContinuousClock.now - started, failed: failed)
         switch answer {
-        case .none:
+        case .none, .later:
             return .noResponse
         case .message(let response):
             return .respond(encode(response, correlationId: header.correlationId, key: key, version: version))

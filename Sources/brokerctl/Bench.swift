@@ -75,8 +75,10 @@ struct BenchCommand: AsyncParsableCommand {
             let reporter = Task { await progress.run() }
             // Records go out in chunks (one call and one wait per chunk, like a client's batch); each
             // record's latency is its chunk's send→ack time. Enough workers keep --in-flight records out.
-            let chunk = max(1, min(500, inFlight))
-            let workers = max(1, min(inFlight / chunk, (total + chunk - 1) / chunk))
+            // With --rate a chunk is at most a millisecond's worth of records: a steady stream, not a
+            // burst of 500 every 50 ms whose records would all wait for the whole burst.
+            let chunk = max(1, min(500, inFlight, rate.map { Int($0 / 1000) } ?? Int.max))
+            let workers = max(1, min(inFlight / chunk, (total + chunk - 1) / chunk, rate == nil ? Int.max : 256))
             // The records of a full chunk and of the last, shorter one, built once and shared.
             var chunks: [Int: [(key: [UInt8]?, value: [UInt8]?)]] = [:]
             for size in Set([chunk, total % chunk == 0 ? chunk : total % chunk]) {

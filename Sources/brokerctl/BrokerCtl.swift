@@ -1,6 +1,8 @@
 import ArgumentParser
 import BrokerClient
 import KafkaWire
+import NIOCore
+import NIOPosix
 
 #if canImport(Glibc)
 import Glibc
@@ -44,6 +46,10 @@ struct BrokerCtl: AsyncParsableCommand {
     /// Parses and runs like ArgumentParser's own `main`, but maps usage errors to exit code 2 and
     /// broker or operation errors to 1, each with a message that says what to do.
     static func main() async {
+        // Swift concurrency runs on NIO's event loops: a producer's sends, its sender and the answers
+        // it settles stay on the connection's thread instead of hopping to the cooperative pool and
+        // back (each hop is a thread wake-up: most of the latency of a lone record on 2 cores).
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let code: Int32
         do {
             var command = try parseAsRoot(GlobalOptions.reordered(Array(CommandLine.arguments.dropFirst()), root: BrokerCtl.self))

@@ -7,6 +7,7 @@ extension BrokerRequestHandler {
             do throws(TopicRegistry.TopicError) {
                 try await topics.delete(name: name)
                 offsets.forget(topic: name)
+                appendSignal.forget(topic: name)
                 logger.info("deleted topic", metadata: ["topic": "\(name)"])
                 results.append(.init(name: name))
             } catch {

@@ -11,6 +11,10 @@ extension BrokerRequestHandler {
         let clock = ContinuousClock()
         let deadline = clock.now + .milliseconds(Int64(max(0, request.maxWaitMs)))
         let minBytes = max(1, Int(request.minBytes))
+        // Only appends to these partitions wake this fetch.
+        let watched = request.topics.flatMap { topic in
+            topic.partitions.map { PartitionKey(topic: topic.topic, partition: $0.partition) }
+        }
         while true {
             let generation = appendSignal.generation
             let collected = collect(request)
@@ -24,7 +28,7 @@ extension BrokerRequestHandler {
                 payload.failed = payload.failed || collected.hasError
                 return .parts(payload)
             }
-            await appendSignal.wait(after: generation, timeout: deadline - now)
+            await appendSignal.wait(after: generation, on: watched, timeout: deadline - now)
         }
     }
 

@@ -11,7 +11,7 @@ extension BrokerRequestHandler {
     func produce(_ request: ProduceRequest, _ context: RequestContext) async -> Answer {
         var responses: [ProduceResponse.Topic] = []
         var durabilityWaits: [(log: PartitionLog, mark: Int64, topic: Int, partition: Int)] = []
-        var appended = false
+        var appendedTo: [PartitionKey] = []
         for topicRequest in request.topics {
             var partitions: [ProduceResponse.Partition] = []
             for partitionRequest in topicRequest.partitions {
@@ -19,7 +19,7 @@ extension BrokerRequestHandler {
                 let conversionFailure = context.version < 3 ? upConvert(&converted) : nil
                 let outcome = conversionFailure ?? appendOne(topic: topicRequest.name, converted, context: context)
                 if case .appended(let result, let log) = outcome {
-                    appended = true
+                    appendedTo.append(PartitionKey(topic: topicRequest.name, partition: partitionRequest.index))
                     metrics.bytesIn.increment(by: Int64(result.byteCount))
                     metrics.recordsIn.increment(by: result.lastOffset - result.baseOffset + 1)
                     if request.acks == -1 || log.config.flushPolicy == .everyAppend {
@@ -30,24 +30,34 @@ extension BrokerRequestHandler {
             }
             responses.append(.init(name: topicRequest.name, partitions: partitions))
         }
-        if appended { appendSignal.notify() }
-        // Wait for the fsyncs of every partition at once; group commit shares them with other requests.
-        let failures = await withTaskGroup(of: (Int, Int)?.self) { group in
-            for wait in durabilityWaits {
-                group.addTask {
-                    do { try await wait.log.flush(through: wait.mark); return nil } catch { return (wait.topic, wait.partition) }
+        if !appendedTo.isEmpty { appendSignal.notify(appendedTo) }
+        let acks = request.acks
+        guard !durabilityWaits.isEmpty else {
+            return acks == 0 ? .none : .message(.produce(ProduceResponse(topics: responses)))
+        }
+        // The appends are done, in order; only the answer waits for the fsyncs. The connection goes on
+        // with its next request meanwhile (a client pipelining acks=all batches gets them group-committed
+        // instead of one fsync per request), and answers stay in request order.
+        let waits = durabilityWaits
+        return .later { [responses] in
+            var responses = responses
+            // Wait for the fsyncs of every partition at once; group commit shares them with other requests.
+            let failures = await withTaskGroup(of: (Int, Int)?.self) { group in
+                for wait in waits {
+                    group.addTask {
+                        do { try await wait.log.flush(through: wait.mark); return nil } catch { return (wait.topic, wait.partition) }
+                    }
                 }
+                var failed: [(Int, Int)] = []
+                for await failure in group { if let failure { failed.append(failure) } }
+                return failed
             }
-            var failed: [(Int, Int)] = []
-            for await failure in group { if let failure { failed.append(failure) } }
-            return failed
+            for (topic, partition) in failures {
+                responses[topic].partitions[partition].errorCode = KafkaErrorCode.kafkaStorageError.rawValue
+                responses[topic].partitions[partition].baseOffset = -1
+            }
+            return acks == 0 ? .none : .message(.produce(ProduceResponse(topics: responses)))
         }
-        for (topic, partition) in failures {
-            responses[topic].partitions[partition].errorCode = KafkaErrorCode.kafkaStorageError.rawValue
-            responses[topic].partitions[partition].baseOffset = -1
-        }
-        if request.acks == 0 { return .none }
-        return .message(.produce(ProduceResponse(topics: responses)))
     }
 
     /// Replaces a v0–v2 partition's message set by one RecordBatch v2 (`LegacyMessageSet`); nil when

@@ -36,6 +36,10 @@ public enum RequestOutcome: Sendable {
     case noResponse
     /// Protocol violation (e.g. Produce v0–v2, an unsupported version): close the connection.
     case close(reason: String)
+    /// The request's effects are done (an acks=all produce has appended) but its answer waits for
+    /// something slow (the fsync): the connection starts its next request meanwhile and writes this
+    /// answer, when `rest` returns it, still in request order.
+    case deferred(@Sendable () async -> RequestOutcome)
 }
 
 /// The broker's request handling, as seen by a connection.
