@@ -51,9 +51,12 @@ final class ScriptedProcessor: RequestProcessor {
 
 @Suite struct ConnectionPipeliningTests {
     func makeChannel(_ processor: ScriptedProcessor) async throws -> NIOAsyncTestingChannel {
-        let handler = KafkaConnectionHandler(processor: processor, info: ConnectionInfo(id: 1, remoteAddress: "test"),
-                                             logger: Logger(label: "test"), onClose: {})
-        return try await NIOAsyncTestingChannel(handler: handler)
+        // The handler is made on the channel's loop, where it lives (it is not Sendable).
+        try await NIOAsyncTestingChannel { channel in
+            try channel.pipeline.syncOperations.addHandler(
+                KafkaConnectionHandler(processor: processor, info: ConnectionInfo(id: 1, remoteAddress: "test"),
+                                       logger: Logger(label: "test"), onClose: {}))
+        }
     }
 
     /// Bounded by wall time far above anything the test measures (it measures no time at all).
