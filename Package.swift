@@ -247,6 +247,10 @@ let package = Package(
                 "CustomerService", "CatalogService", "InventoryService", "PaymentService", "ShippingService", "OrderService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                // `shop load`'s HTTP client.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // Inspect and verify partition directories (like kafka-dump-log).

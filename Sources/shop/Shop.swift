@@ -6,6 +6,6 @@ struct Shop: AsyncParsableCommand {
         commandName: "shop",
         abstract: "Run the shop's services.",
         discussion: "Every setting is an environment variable (see the README's configuration table); flags override them.",
-        subcommands: [Up.self, Serve.self, CheckConfig.self]
+        subcommands: [Up.self, Serve.self, CheckConfig.self, Load.self]
     )
 }

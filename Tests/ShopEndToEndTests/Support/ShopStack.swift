@@ -158,18 +158,7 @@ final class ShopStack: Sendable {
     /// The live process serving `name` on this stack (found in /proc by its command line, `shop serve <name>`,
     /// and its port), so a process `shop up` restarted is found too.
     func pid(of name: String) -> Int32? {
-        guard let seed = ServiceCatalogue.port(of: name) else { return nil }
-        let port = "PORT=\(seed + offset)"
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        for entry in entries {
-            guard let pid = Int32(entry),
-                  let commandLine = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
-                  commandLine.split(separator: 0).map({ String(decoding: $0, as: UTF8.self) }).suffix(2) == ["serve", name],
-                  let environment = FileManager.default.contents(atPath: "/proc/\(entry)/environ"),
-                  environment.split(separator: 0).contains(where: { String(decoding: $0, as: UTF8.self) == port }) else { continue }
-            return pid
-        }
-        return nil
+        StackProcesses.pid(of: name, portOffset: offset)
     }
 
     /// The client-credentials clients `shop up` wrote (`<ID>_CLIENT_ID` / `_SECRET`).

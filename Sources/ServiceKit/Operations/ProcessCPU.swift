@@ -1,7 +1,8 @@
 import Foundation
 
-/// CPU time a process has used (user + system), read from `/proc/<pid>/stat`. Idle tests compare two
-/// readings taken a few seconds apart: a process that parks its background loops uses almost none.
+/// CPU time a process has used (user + system), read from `/proc/<pid>/stat`. `shop load` reports it per
+/// process of the stack it drives; idle tests compare two readings taken a few seconds apart: a process
+/// that parks its background loops uses almost none.
 public enum ProcessCPU {
     /// Seconds of CPU used so far by `pid`, or nil when the process is gone (or /proc is unavailable).
     public static func seconds(pid: Int32) -> Double? {
