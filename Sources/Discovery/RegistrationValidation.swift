@@ -18,18 +18,25 @@ enum RegistrationValidation {
         var healthCheckUrl: String?
     }
 
+    /// A path segment as the client meant it: `@` and `:` arrive percent-encoded from most clients.
+    private static func decoded(_ segment: String) -> String {
+        segment.removingPercentEncoding ?? segment
+    }
+
     static func serviceName(_ raw: String) throws -> String {
+        let name = decoded(raw)
         var check = Validator()
-        check.require(isIdentifier(raw, max: maxNameLength), "name", nameRule)
+        check.require(isIdentifier(name, max: maxNameLength), "name", nameRule)
         try check.finish()
-        return raw.lowercased()
+        return name.lowercased()
     }
 
     static func instanceId(_ raw: String) throws -> String {
+        let id = decoded(raw)
         var check = Validator()
-        check.require(isIdentifier(raw, max: maxIdLength), "instanceId", idRule)
+        check.require(isIdentifier(id, max: maxIdLength), "instanceId", idRule)
         try check.finish()
-        return raw
+        return id
     }
 
     static func status(_ raw: String?, field: String = "status") throws -> InstanceStatus? {

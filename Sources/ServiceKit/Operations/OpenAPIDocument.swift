@@ -239,69 +239,63 @@ public final class OpenAPIDocument: Sendable {
     }
 
     private static func requestSchema(_ schema: JSONValue, asIn value: Any, nullIsAbsent: Bool) -> JSONValue {
-        guard case .object(var object) = schema else { return schema }
-        // A JSON integer the Swift type cannot hold fails to decode: the document says what fits in 64 bits
-        // (a field's own rule narrows it).
-        if object["type"] == "integer" {
-            object["minimum"] = .integer(Int64.min)
-            object["maximum"] = .integer(Int64.max)
-            return .object(object)
-        }
-        let mirror = Mirror(reflecting: value)
-        if mirror.displayStyle == .collection, case .object(let items)? = object["items"], let first = mirror.children.first {
-            object["items"] = requestSchema(.object(items), asIn: first.value, nullIsAbsent: nullIsAbsent)
-            return .object(object)
-        }
-        guard mirror.displayStyle == .struct, case .object(var properties)? = object["properties"] else { return schema }
-        var required: [String] = []
-        for child in mirror.children {
-            guard let label = child.label else { continue }
-            let name = label.hasPrefix("_") ? String(label.dropFirst()) : label
-            // A stored property the type does not encode (a flag its decoder sets) is not part of the body.
-            guard let property = properties[name] else { continue }
-            let childMirror = Mirror(reflecting: child.value)
-            if childMirror.displayStyle == .optional {
-                guard let wrapped = childMirror.children.first?.value else { continue }  // a null example allows anything
-                let described = requestSchema(property, asIn: wrapped, nullIsAbsent: nullIsAbsent)
-                properties[name] = nullIsAbsent ? nullable(described) : described
-            } else {
-                required.append(name)
-                properties[name] = requestSchema(property, asIn: child.value, nullIsAbsent: nullIsAbsent)
-            }
-        }
-        object["properties"] = .object(properties)
-        if !required.isEmpty { object["required"] = .array(required.sorted().map { .string($0) }) }
-        return .object(object)
+        described(schema, asIn: value, as: .request(nullIsAbsent: nullIsAbsent))
     }
 
     /// `schema` (derived from the example `value`) with `null` allowed wherever the Swift type declares the
     /// property optional, at every depth: an example shows one value, the type says what else may come.
     /// Property names are the stored properties' (the DTOs use the synthesized coding keys).
     static func allowingNull(_ schema: JSONValue, asIn value: Any) -> JSONValue {
+        described(schema, asIn: value, as: .response)
+    }
+
+    /// What a schema derived from an example is for: an answer (optional members may be null) or a request
+    /// (also `required` members, 64-bit integers, and null only where the decoder reads it as absent).
+    private enum SchemaUse {
+        case response
+        case request(nullIsAbsent: Bool)
+    }
+
+    /// The example's schema completed from the Swift type of `value`, walked through its stored properties.
+    private static func described(_ schema: JSONValue, asIn value: Any, as use: SchemaUse) -> JSONValue {
         guard case .object(var object) = schema else { return schema }
+        if case .request = use, object["type"] == "integer" {
+            // A JSON integer the Swift type cannot hold fails to decode: the document says what fits in 64
+            // bits (a field's own rule narrows it).
+            object["minimum"] = .integer(Int64.min)
+            object["maximum"] = .integer(Int64.max)
+            return .object(object)
+        }
         let mirror = Mirror(reflecting: value)
         if mirror.displayStyle == .collection, case .object(let items)? = object["items"], let first = mirror.children.first {
-            object["items"] = allowingNull(.object(items), asIn: first.value)
+            object["items"] = described(.object(items), asIn: first.value, as: use)
             return .object(object)
         }
         guard mirror.displayStyle == .struct || mirror.displayStyle == .class,
               case .object(var properties)? = object["properties"] else { return schema }
+        var required: [String] = []
         for child in mirror.children {
             guard let label = child.label else { continue }
             let name = label.hasPrefix("_") ? String(label.dropFirst()) : label
+            // A stored property the type does not encode (a flag its decoder sets) is not part of the schema.
             guard let property = properties[name] else { continue }
             let childMirror = Mirror(reflecting: child.value)
             if childMirror.displayStyle == .optional {
-                if let wrapped = childMirror.children.first?.value {
-                    properties[name] = nullable(allowingNull(property, asIn: wrapped))
+                // A null example already allows anything.
+                guard let wrapped = childMirror.children.first?.value else { continue }
+                let inner = described(property, asIn: wrapped, as: use)
+                if case .request(nullIsAbsent: false) = use {
+                    properties[name] = inner
                 } else {
-                    properties[name] = property   // the example is null: its schema already allows anything
+                    properties[name] = nullable(inner)
                 }
             } else {
-                properties[name] = allowingNull(property, asIn: child.value)
+                required.append(name)
+                properties[name] = described(property, asIn: child.value, as: use)
             }
         }
         object["properties"] = .object(properties)
+        if case .request = use, !required.isEmpty { object["required"] = .array(required.sorted().map { .string($0) }) }
         return .object(object)
     }
 
