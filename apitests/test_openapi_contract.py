@@ -40,13 +40,15 @@ def stack():
 
 
 @pytest.fixture(scope="module")
-def runs(stack):
-    """Every (service, mode) run, started together on a bounded pool; each test waits for its own."""
+def runs(request, stack):
+    """Every selected (service, mode) run, started together on a bounded pool; each test waits for its own."""
     admin = stack.admin_token()
+    selected = {(item.callspec.params["service"], item.callspec.params["mode"])
+                for item in request.session.items if "service" in getattr(getattr(item, "callspec", None), "params", {})}
     with ThreadPoolExecutor(max_workers=PARALLEL_RUNS) as pool:
         # The slowest first (IAM hashes every password it is sent), so the pool ends together.
         futures = {(service, mode): pool.submit(schemathesis, stack, service, admin if as_admin else None)
-                   for service in SERVICES for mode, as_admin in MODES.items()}
+                   for service in SERVICES for mode, as_admin in MODES.items() if (service, mode) in selected}
         yield futures
         for future in futures.values():
             future.cancel()
