@@ -13,7 +13,9 @@ struct RegisterRequest: Codable, Sendable, ValidatedBody {
     /// The shape of each field; the registration's own rules (address syntax, the password policy's
     /// minimum, phone characters) are checked by `Registration.problems`.
     static let rules: [FieldRule<Self>] = [
-        .text("email", \.email, length: 3...EmailAddress.maximumLength, format: "email"),
+        // The service's own address rule, not JSON Schema's `email` format (which is stricter in places).
+        .text("email", \.email, length: 3...EmailAddress.maximumLength, pattern: EmailAddress.pattern,
+              patternMessage: "must be a valid email address"),
         .text("password", \.password, length: PasswordPolicy().minimumLength...PasswordPolicy().maximumLength),
         .text("firstName", \.firstName, length: 1...100),
         .text("lastName", \.lastName, length: 1...100),
