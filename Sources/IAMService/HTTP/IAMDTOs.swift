@@ -31,7 +31,9 @@ struct LoginRequest: Codable, Sendable, ValidatedBody {
     var password: String
 
     static let rules: [FieldRule<Self>] = [
-        .text("email", \.email, length: 1...EmailAddress.maximumLength, format: "email"),
+        // The registration's rule: an address that could not be registered names no account.
+        .text("email", \.email, length: 3...EmailAddress.maximumLength, pattern: EmailAddress.pattern,
+              patternMessage: "must be a valid email address"),
         .text("password", \.password, length: 1...1024),
     ]
 
