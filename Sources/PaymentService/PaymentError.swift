@@ -11,6 +11,9 @@ public enum PaymentError: Error, Sendable, Equatable {
     case paymentNotFound(paymentId: String)
     /// 409: the order is not waiting for a payment (`status` is where it is, as far as payment knows).
     case orderNotAwaitingPayment(orderId: String, status: String)
+    /// 503: the projection does not show the order payable, may yet (unknown, or still reserving), and the
+    /// order service could not be asked (`reason` says why: a timeout, IAM's token, an open circuit).
+    case orderUnconfirmed(orderId: String, projected: String?, reason: String)
     /// 409: the order already has an open payment (`INITIATED` or `REQUIRES_ACTION`).
     case openPaymentExists(orderId: String, paymentId: String?)
     /// 409: the order already has a captured payment.
@@ -40,6 +43,8 @@ extension PaymentError: CustomStringConvertible {
         case .orderNotFound(let orderId): "order \(orderId) not found for the caller"
         case .paymentNotFound(let paymentId): "payment \(paymentId) not found for the caller"
         case .orderNotAwaitingPayment(let orderId, let status): "order \(orderId) is \(status), not AWAITING_PAYMENT"
+        case .orderUnconfirmed(let orderId, let projected, let reason):
+            "order \(orderId) is \(projected ?? "unknown") to payment's projection and the order service could not be asked: \(reason)"
         case .openPaymentExists(let orderId, let paymentId): "order \(orderId) has an open payment \(paymentId ?? "(racing)")"
         case .orderAlreadyPaid(let orderId, let paymentId): "order \(orderId) was already paid by \(paymentId)"
         case .notAwaitingAction(let paymentId, let status): "payment \(paymentId) is \(status.rawValue), not REQUIRES_ACTION"

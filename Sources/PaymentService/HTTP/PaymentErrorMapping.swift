@@ -10,6 +10,8 @@ extension PaymentError: APIErrorConvertible {
             .notFound("Not found")
         case .orderNotAwaitingPayment(_, let status):
             .conflict("The order is not awaiting payment (it is \(status)); poll the order and retry when it is AWAITING_PAYMENT")
+        case .orderUnconfirmed:
+            .serviceUnavailable("The order's status cannot be confirmed with the order service right now; try again shortly")
         case .openPaymentExists:
             .conflict("The order already has a payment in progress; wait for it to finish")
         case .orderAlreadyPaid:

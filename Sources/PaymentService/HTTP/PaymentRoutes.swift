@@ -17,15 +17,15 @@ struct PaymentRoutes: Sendable {
         let admin = AuthMiddleware(verifier: verifier, requiredRole: Roles.admin)
 
         app.route(.post, "/payments/initiate", doc: OperationDoc(
-            "Pay an order awaiting payment (header Idempotency-Key required); the amount is the order's total", tag: "payments",
+            "Pay an order awaiting payment (header Idempotency-Key required); the amount is the order's total. 503 when payment's projection does not show the order payable yet and the order service cannot be asked", tag: "payments",
             requiresAuth: true, request: InitiatePaymentRequest.example, response: PaymentDTO.example, successStatus: 201,
-            errors: [400, 403, 404, 409, 422], headers: [IdempotencyKey.documented(required: true)]), middleware: [user], initiate)
+            errors: [400, 403, 404, 409, 422, 503], headers: [IdempotencyKey.documented(required: true)]), middleware: [user], initiate)
         app.route(.get, "/payments/status/:txnId", doc: OperationDoc(
             "One payment (owner or admin)", tag: "payments", requiresAuth: true, response: PaymentDTO.example, errors: [403, 404]),
             middleware: [user], status)
         app.route(.get, "/payments", doc: OperationDoc(
-            "The payments of one order, oldest first (owner or admin)", tag: "payments", requiresAuth: true,
-            response: [PaymentDTO.example], errors: [400, 403, 404], query: [.string("orderId", "the order", required: true)]),
+            "The payments of one order, oldest first (owner or admin); 503 when the order has no payment, is not in payment's projection and the order service cannot be asked", tag: "payments", requiresAuth: true,
+            response: [PaymentDTO.example], errors: [400, 403, 404, 503], query: [.string("orderId", "the order", required: true)]),
             middleware: [user], listByOrder)
         app.route(.post, "/payments/:id/confirm", doc: OperationDoc(
             "Answer a 3-D Secure challenge (simulated: PASS or FAIL)", tag: "payments", requiresAuth: true,

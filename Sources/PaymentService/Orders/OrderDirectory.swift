@@ -3,8 +3,8 @@ import Logging
 import ServiceKit
 
 /// Where the payment service learns about an order: its own projection of `order.order.v1`, and, when
-/// that does not show the order payable, the order service itself (API.md §1.9). The order service being
-/// down or not configured is never an error here: the projection's answer stands.
+/// that does not show the order payable, the order service itself (API.md §1.9: a projection miss is not an
+/// error where the owner can be asked). No read-through configured: the projection's answer stands.
 struct OrderDirectory: Sendable {
     let store: PaymentStore
     /// nil when no order service or no client credentials are configured.
@@ -12,7 +12,11 @@ struct OrderDirectory: Sendable {
     let logger: Logger
 
     /// The order as best known: the projection when it says `AWAITING_PAYMENT`, else the order service's
-    /// answer when it has one, else the projection (possibly nil).
+    /// answer, else the projection (possibly nil) when there is no read-through or it shows a final status.
+    ///
+    /// - Throws: `PaymentError.orderUnconfirmed` when the projection is inconclusive (unknown, or still
+    ///   reserving) and the order service cannot be asked: a 404 or 409 then would state as fact what only the
+    ///   projection's lag says.
     func order(id: String) async throws -> PayableOrder? {
         let projected = try await store.payableOrder(id: id)
         if let projected, projected.isAwaitingPayment { return projected }
@@ -23,9 +27,10 @@ struct OrderDirectory: Sendable {
             case .unknown: return projected
             }
         } catch {
-            logger.warning("order read-through failed; answering from the projection",
-                           metadata: ["order_id": "\(id)", "error": "\(error)"])
-            return projected
+            logger.warning("order read-through failed", metadata: ["order_id": "\(id)", "projected": "\(projected?.status ?? "unknown")",
+                                                                   "error": "\(error)"])
+            if let projected, PayableOrder.final.contains(projected.status) { return projected }
+            throw PaymentError.orderUnconfirmed(orderId: id, projected: projected?.status, reason: "\(error)")
         }
     }
 }

@@ -45,7 +45,9 @@ public final class ServiceHTTPClient: Sendable {
         }
     }
 
-    public func execute(_ method: HTTPMethod, _ url: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil) async throws -> Reply {
+    /// - Parameter timeout: this call's deadline per attempt, when it is not the policy's.
+    public func execute(_ method: HTTPMethod, _ url: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil,
+                        timeout: Duration? = nil) async throws -> Reply {
         let breaker = breaker(for: url)
         let idempotent = [.GET, .HEAD, .PUT, .DELETE, .OPTIONS].contains(method)
         let attempts = idempotent ? max(1, policy.maxAttempts) : 1
@@ -57,7 +59,7 @@ public final class ServiceHTTPClient: Sendable {
                 request.method = method
                 request.headers = headers
                 if let body { request.body = .bytes(body) }
-                let response = try await client.execute(request, timeout: .nanoseconds(Self.nanoseconds(policy.timeout)))
+                let response = try await client.execute(request, timeout: .nanoseconds(Self.nanoseconds(timeout ?? policy.timeout)))
                 let bytes = try await response.body.collect(upTo: policy.maxResponseBytes)
                 let status = Int(response.status.code)
                 if [502, 503, 504].contains(status) {

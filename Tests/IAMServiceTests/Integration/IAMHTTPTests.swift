@@ -146,6 +146,37 @@ import Testing
         #expect(String(decoding: header, as: UTF8.self).contains(newKid))
     }
 
+    /// A service's first burst of calls (sixteen at once) costs IAM one client-credentials request, not sixteen
+    /// argon2id checks of the secret; a refused secret fails every waiting caller and the next call asks again.
+    @Test func serviceTokenBurstIsOneTokenRequest() async throws {
+        let fixture = try await IAMProcessFixture()
+        defer { fixture.stop() }
+        let tokenURL = fixture.iam.baseURL + "/oauth2/token"
+        let token = ClientCredentialsToken(credentials: .init(tokenURL: tokenURL, clientId: "order-service",
+                                                              clientSecret: "order-secret-123", scope: "inventory.read"),
+                                           http: ServiceHTTPClient())
+        let tokens = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<16 { group.addTask { try await token.token() } }
+            return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+        }
+        #expect(tokens.count == 1)
+        #expect(await token.fetches == 1)
+        #expect(try await token.token() == tokens.first)
+        #expect(await token.fetches == 1)
+
+        let refused = ClientCredentialsToken(credentials: .init(tokenURL: tokenURL, clientId: "order-service",
+                                                                clientSecret: "not-the-secret", scope: "inventory.read"),
+                                             http: ServiceHTTPClient())
+        let failures = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<4 { group.addTask { (try? await refused.token()) == nil } }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(failures == 4)
+        #expect(await refused.fetches == 1)
+        #expect((try? await refused.token()) == nil)
+        #expect(await refused.fetches == 2)
+    }
+
     @Test func oauth2TokenEndpoint() async throws {
         let fixture = try await IAMProcessFixture()
         defer { fixture.stop() }

@@ -9,7 +9,7 @@ import Synchronization
 import Testing
 
 /// When the projection does not show an order payable, payment asks the order service (API.md §1.9)
-/// with a client-credentials token; when that service is down, the projection's answer stands.
+/// with a client-credentials token; when that service is down, only a final status in the projection stands.
 @Suite struct ReadThroughTests {
     /// A stand-in for IAM's token endpoint and the order service's `GET /orders/{id}`.
     final class FakeOrderService: Sendable {
@@ -89,9 +89,21 @@ import Testing
             "SERVICE_CLIENT_ID": "payment-service", "SERVICE_CLIENT_SECRET": "payment-secret",
         ]) { fixture in
             let ada = try await fixture.customer()
-            #expect(try await fixture.initiate(UUID().uuidString.lowercased(), token: "tok_success", as: ada).status == 404)
+            // Unknown to the projection, or still reserving there: only the order service could say, so 503
+            // (try again), not a 404 or 409 the projection's lag made up.
+            let unknown = try await fixture.initiate(UUID().uuidString.lowercased(), token: "tok_success", as: ada)
+            #expect(unknown.status == 503 && unknown.envelopeStatus == "ERROR")
             let reserving = try await fixture.placeOrder(for: ada.userId, awaitingPayment: false)
-            #expect(try await fixture.initiate(reserving, token: "tok_success", as: ada).status == 409)
+            #expect(try await fixture.initiate(reserving, token: "tok_success", as: ada).status == 503)
+            #expect(try await fixture.client.send(.GET, "/payments?orderId=\(UUID().uuidString.lowercased())", bearer: ada.token).status == 503)
+            // Cancelled in the projection: final, so that answer stands without the order service.
+            let cancelled = try await fixture.placeOrder(for: ada.userId)
+            try await fixture.publisher.publish(OrderCancelled(orderId: cancelled, reason: "CUSTOMER_REQUEST", refundRequired: false))
+            try await eventually("order \(cancelled) cancelled in the projection", timeout: .seconds(60)) {
+                try await fixture.store.payableOrder(id: cancelled)?.status == PayableOrder.cancelled
+            }
+            #expect(try await fixture.initiate(cancelled, token: "tok_success", as: ada).status == 409)
+            // Payable in the projection: paid without asking anyone.
             let payable = try await fixture.placeOrder(for: ada.userId)
             #expect(try await fixture.initiate(payable, token: "tok_success", as: ada).status == 201)
         }
