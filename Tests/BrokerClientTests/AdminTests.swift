@@ -27,8 +27,10 @@ import Testing
         #expect(connection.version(of: .fetch) == 11)
         #expect(connection.version(of: .apiVersions) == 3)
         await connection.close()
+        let closed = try ClosedPort()
+        defer { withExtendedLifetime(closed) {} }
         await #expect(throws: BrokerClientError.self) {
-            try await BrokerConnection.connect(host: "127.0.0.1", port: BrokerProcess.freePort(), clientId: "test", timeout: .seconds(2))
+            try await BrokerConnection.connect(host: "127.0.0.1", port: closed.port, clientId: "test", timeout: .seconds(2))
         }
         #expect(throws: BrokerClientError.self) { try BrokerCluster(bootstrap: ["no-port"]) }
         #expect(throws: BrokerClientError.self) { try BrokerCluster(bootstrap: []) }

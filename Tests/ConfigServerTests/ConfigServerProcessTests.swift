@@ -28,7 +28,9 @@ import Testing
         let data = Self.temporaryDirectory()
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: data) }
-        let url = "http://127.0.0.1:\(BrokerProcess.freePort())"
+        let closed = try ClosedPort()
+        defer { withExtendedLifetime(closed) {} }
+        let url = closed.url
         let log = data + "/iam.log"
         do {
             let iam = try await ServiceProcess(service: "iam", environment: [

@@ -85,7 +85,9 @@ import Testing
     }
 
     @Test func anUnreachableServerFailsWithAClearMessage() async throws {
-        let url = "http://127.0.0.1:\(BrokerProcess.freePort())"
+        let closed = try ClosedPort()
+        defer { withExtendedLifetime(closed) {} }
+        let url = closed.url
         let environment = ["CONFIG_SERVER_URL": url, "CONFIG_SERVER_ATTEMPTS": "2", "CONFIG_SERVER_RETRY_DELAY_MS": "10",
                            "CONFIG_SERVER_TIMEOUT_SECONDS": "2"]
         do {
@@ -103,7 +105,9 @@ import Testing
     }
 
     @Test func anOptionalServerFallsBackToTheEnvironment() async throws {
-        let url = "http://127.0.0.1:\(BrokerProcess.freePort())"
+        let closed = try ClosedPort()
+        defer { withExtendedLifetime(closed) {} }
+        let url = closed.url
         let environment = ["CONFIG_SERVER_URL": url, "CONFIG_SERVER_OPTIONAL": "true", "CONFIG_SERVER_ATTEMPTS": "1",
                            "LOG_LEVEL": "warning"]
         let warnings = Warnings()

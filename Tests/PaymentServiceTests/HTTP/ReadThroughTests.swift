@@ -82,7 +82,9 @@ import Testing
     }
 
     @Test func unreachableOrderServiceIsNeverA500() async throws {
-        let closedPort = BrokerProcess.freePort()
+        let closed = try ClosedPort()
+        defer { withExtendedLifetime(closed) {} }
+        let closedPort = closed.port
         try await PaymentFixture.with(extraEnvironment: [
             "PAYMENT_ORDER_SERVICE_URL": "http://127.0.0.1:\(closedPort)",
             "OAUTH_TOKEN_URL": "http://127.0.0.1:\(closedPort)/oauth2/token",
