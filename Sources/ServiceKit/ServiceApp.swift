@@ -31,6 +31,8 @@ public final class ServiceApp: @unchecked Sendable {
         router = Router(context: ServiceRequestContext.self)
         let bodyLimit = config.maxBodyBytes
         router.add(middleware: RequestIDMiddleware())
+        // Outside the access log, so that its line carries the request's trace and span ids.
+        router.add(middleware: TracingMiddleware())
         router.add(middleware: ClientAddressMiddleware(trusted: config.trustedProxies))
         router.add(middleware: AccessLogMiddleware())
         router.add(middleware: HTTPMetricsMiddleware(registry: registry, service: config.serviceName))
@@ -43,6 +45,10 @@ public final class ServiceApp: @unchecked Sendable {
         router.add(middleware: EnvelopeMiddleware(routes: routes))
         router.add(middleware: BodyLimitMiddleware(limit: bodyLimit))
         addOperationalRoutes()
+        if let url = config.otlpTracesURL {
+            let exporter = OTLPTraceExporter(settings: .init(url: url, serviceName: config.otelServiceName), logger: self.logger)
+            if Tracing.install(exporter) { backgroundServices.append(exporter) }
+        }
     }
 
     /// Registers a route, documents it in `/openapi.json`, and runs `middleware` (auth, rate limits)

@@ -32,6 +32,24 @@ import Testing
         }
     }
 
+    /// A request with a trace context gets a span of its own; its body is still read once, by the upstream
+    /// (a span that rebuilt the request over the same body stream made the gateway iterate it twice: a crash).
+    @Test func aTracedUploadIsStreamedOnce() async throws {
+        try await TestScope.run { scope in
+            let iam = try await scope.echo("iam")
+            let gateway = try await scope.gateway(["UPSTREAM_IAM_URL": iam.baseURL])
+            let payload = Self.randomBytes(1 << 20)
+            for _ in 0..<3 {
+                let traced = try await gateway.client.send(.POST, "/auth/upload/stream-echo", headers: [
+                    ("Content-Type", "application/octet-stream"), ("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+                ], body: .bytes(ByteBuffer(bytes: payload)), maxBytes: 4 << 20)
+                #expect(traced.status == 200)
+                #expect(Array(traced.body.readableBytesView) == payload)
+            }
+            #expect(try await gateway.client.send(.GET, "/health/live").status == 200)
+        }
+    }
+
     @Test func aDeclaredBodyAboveTheLimitIsRefusedWith413() async throws {
         try await TestScope.run { scope in
             let iam = try await scope.echo("iam")

@@ -1,5 +1,6 @@
-"""Fixtures for compose/tests: `shop up` on free ports with a temporary data directory, and the real
-Prometheus (Debian's package) scraping it with compose/prometheus's configuration."""
+"""Fixtures for compose/tests: `shop up` on free ports with a temporary data directory, exporting its spans to
+a real OTLP/HTTP receiver, and the real Prometheus (Debian's package) scraping it with compose/prometheus's
+configuration."""
 import os
 import pathlib
 import shutil
@@ -14,6 +15,8 @@ import json
 
 import pytest
 import yaml
+
+from otlp_receiver import Receiver
 
 COMPOSE = pathlib.Path(__file__).resolve().parents[1]
 REPO = COMPOSE.parent
@@ -91,8 +94,18 @@ def stop(process, grace=20):
 
 
 @pytest.fixture(scope="session")
-def stack():
-    """`shop up` (every process) on free ports; yields its ports and log path; stopped and removed after."""
+def otlp():
+    """The OTLP/HTTP receiver every process of the stack sends its spans to."""
+    receiver = Receiver().start()
+    try:
+        yield receiver
+    finally:
+        receiver.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(otlp):
+    """`shop up` (every process) on free ports, tracing on; yields its ports and log path; stopped and removed after."""
     shop = BIN / "shop"
     if not shop.exists():
         pytest.fail(f"{shop} is missing: build first (swift build --product shop; --product broker)")
@@ -100,7 +113,8 @@ def stack():
     offset = free_offset()
     log = os.path.join(directory, "shop-up.log")
     env = dict(os.environ, LOG_FORMAT="json", LOG_LEVEL="info", IAM_ADMIN_EMAIL=ADMIN_EMAIL, IAM_ADMIN_PASSWORD=ADMIN_PASSWORD,
-               ORDER_METRICS_REFRESH_MS="500", GATEWAY_AUTH_RATE_BURST="10000", IAM_LOGIN_RATE_BURST="10000")
+               ORDER_METRICS_REFRESH_MS="500", GATEWAY_AUTH_RATE_BURST="10000", IAM_LOGIN_RATE_BURST="10000",
+               OTEL_EXPORTER_OTLP_ENDPOINT=otlp.endpoint)
     for key in ("SERVICE_CLIENT_ID", "SERVICE_CLIENT_SECRET", "IAM_SERVICE_CLIENTS", "DATA_DIR"):
         env.pop(key, None)
     process = subprocess.Popen([str(shop), "up", "--port-offset", str(offset), "--data-dir", os.path.join(directory, "data")],

@@ -38,11 +38,13 @@ def http_json(method, url, body=None, token=None, headers=None, timeout=30):
 
 
 class Shop:
-    def __init__(self, gateway):
+    def __init__(self, gateway, traceparent=None):
         self.gateway = gateway.rstrip("/")
+        # A client that traces: every request of the checkout is a child of the client's own span.
+        self.headers = {"traceparent": traceparent} if traceparent else {}
 
     def call(self, method, path, body=None, token=None, expect=(200, 201, 202), headers=None):
-        status, answer = http_json(method, self.gateway + path, body, token, headers)
+        status, answer = http_json(method, self.gateway + path, body, token, {**self.headers, **(headers or {})})
         if status not in expect:
             raise FlowError(f"{method} {path}: {status} {json.dumps(answer)[:500]}")
         return answer.get("data") if isinstance(answer, dict) else answer
@@ -61,9 +63,10 @@ class Shop:
         raise FlowError(f"order {order_id} is {status}, not {wanted}, after {timeout} s")
 
 
-def checkout(gateway, admin_email, admin_password):
-    """Returns {"paid": order id (FULFILLING), "cancelled": order id (CANCELLED, CUSTOMER_REQUEST)}."""
-    shop = Shop(gateway)
+def checkout(gateway, admin_email, admin_password, traceparent=None):
+    """Returns {"paid": order id (FULFILLING), "cancelled": order id (CANCELLED, CUSTOMER_REQUEST)}. With
+    `traceparent`, every request of it carries that header (one trace for the whole checkout)."""
+    shop = Shop(gateway, traceparent)
     run = uuid.uuid4().hex[:8]
     admin = shop.login(admin_email, admin_password)
     email, password = f"shopper-{run}@example.com", "correct horse battery"

@@ -11,7 +11,10 @@ from datetime import datetime
 import pytest
 import yaml
 
-from conftest import COMPOSE
+import secrets
+
+import shopflow
+from conftest import COMPOSE, wait_until
 
 FLUENT_BIT = COMPOSE / "fluent-bit"
 LEVELS = {"trace", "debug", "info", "notice", "warning", "error", "critical"}
@@ -120,11 +123,22 @@ def test_index_template_matches_the_output():
 
 def test_real_log_lines_parse(stack):
     """Every line of the `shop up` run (prefixed `name | ` by shop up; in a container the line is alone)."""
+    # One traced request through the gateway, so that lines written inside spans are among them.
+    trace_id = secrets.token_hex(16)
+    status, _ = shopflow.http_json("GET", stack["gateway"] + "/products", headers={"traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01"})
+    assert status == 200
+
+    def logged_in_trace():
+        with open(stack["log"], errors="replace") as f:
+            text = f.read()
+        return text.count(f'"trace_id":"{trace_id}"') >= 2
+
+    wait_until("the gateway's and catalog's access lines of the traced request", logged_in_trace, 30)
     available = parsers()
     (filter_,) = [e for n, e in sections(FLUENT_BIT / "fluent-bit.conf") if n == "FILTER"]
     order = [available[name] for name in values(filter_, "Parser")]
     mapped = json.loads((COMPOSE / "elasticsearch/shop-logs-template.json").read_text())["template"]["mappings"]["properties"]
-    seen, unparsed = {}, []
+    seen, unparsed, traced = {}, [], set()
     with open(stack["log"], errors="replace") as f:
         for raw in f:
             name, bar, line = raw.rstrip("\n").partition("| ")
@@ -141,5 +155,9 @@ def test_real_log_lines_parse(stack):
                     assert isinstance(record[field], str), (field, raw)
             seen.setdefault(name, 0)
             seen[name] += 1
+            if isinstance(record.get("trace_id"), str) and isinstance(record.get("span_id"), str):
+                traced.add(name)
     assert not unparsed, "lines no parser matches:\n" + "".join(unparsed[:20])
     assert SERVICES | {"broker"} <= set(seen), f"no parsed line from {SERVICES | {'broker'} - set(seen)}"
+    # The stack exports traces (conftest): a service's lines written inside a span carry its ids, as keywords.
+    assert {"gateway", "catalog"} <= traced, f"trace_id/span_id parsed only from {sorted(traced)}"

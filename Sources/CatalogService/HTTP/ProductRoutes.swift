@@ -54,6 +54,6 @@ struct ProductRoutes: Sendable {
 extension EventMetadata {
     /// Envelope metadata of events a request causes: the request id correlates them, traceparent passes on.
     static func of(_ request: Request, _ context: ServiceRequestContext) -> EventMetadata {
-        EventMetadata(correlationId: context.requestId, causationId: context.requestId, traceparent: request.headers[.traceparent])
+        EventMetadata.caused(by: request, context: context)
     }
 }

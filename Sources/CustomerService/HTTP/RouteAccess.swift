@@ -32,6 +32,6 @@ struct RouteAccess: Sendable {
 
     /// Envelope metadata of the events a request causes: the request id correlates them.
     static func metadata(_ request: Request, _ context: ServiceRequestContext) -> EventMetadata {
-        EventMetadata(correlationId: context.requestId, causationId: context.requestId, traceparent: request.headers[.traceparent])
+        EventMetadata.caused(by: request, context: context)
     }
 }

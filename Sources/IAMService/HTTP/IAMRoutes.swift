@@ -166,7 +166,7 @@ struct IAMRoutes: Sendable {
 
     /// Envelope metadata of events a request causes: the request id correlates them, traceparent passes on.
     static func metadata(_ request: Request, _ context: ServiceRequestContext) -> EventMetadata {
-        EventMetadata(correlationId: context.requestId, causationId: context.requestId, traceparent: request.headers[.traceparent])
+        EventMetadata.caused(by: request, context: context)
     }
 }
 

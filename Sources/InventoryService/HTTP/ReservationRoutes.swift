@@ -34,7 +34,7 @@ struct ReservationRoutes: Sendable {
             throw APIError(.unprocessableContent, "Each product may appear in one line only; merge the repeated lines", errors: repeats)
         }
         let orderId = reservation.orderId.lowercased()
-        let metadata = EventMetadata(correlationId: orderId, causationId: context.requestId, traceparent: request.headers[.traceparent])
+        let metadata = EventMetadata(correlationId: orderId, causationId: context.requestId, traceparent: request.traceparent)
         switch try await store.reserve(reservation, defaultTTL: configuration.reservationTTL, metadata: metadata) {
         case .created(let created):
             return EnvelopeResponse(ReservationDTO(created), status: .created, message: "Reserved",

@@ -191,6 +191,6 @@ struct OrderRoutes: Sendable {
 
     /// Envelope metadata of events a request causes: the request id is their cause, traceparent passes on.
     static func metadata(_ request: Request, _ context: ServiceRequestContext) -> EventMetadata {
-        EventMetadata(correlationId: context.requestId, causationId: context.requestId, traceparent: request.headers[.traceparent])
+        EventMetadata.caused(by: request, context: context)
     }
 }

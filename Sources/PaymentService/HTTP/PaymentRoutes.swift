@@ -118,6 +118,6 @@ struct PaymentRoutes: Sendable {
 
     /// Envelope metadata of events a request causes: the request id is their cause, traceparent passes on.
     static func metadata(_ request: Request, _ context: ServiceRequestContext) -> EventMetadata {
-        EventMetadata(correlationId: context.requestId, causationId: context.requestId, traceparent: request.headers[.traceparent])
+        EventMetadata.caused(by: request, context: context)
     }
 }

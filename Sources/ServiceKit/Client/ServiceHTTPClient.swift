@@ -48,6 +48,22 @@ public final class ServiceHTTPClient: Sendable {
     /// - Parameter timeout: this call's deadline per attempt, when it is not the policy's.
     public func execute(_ method: HTTPMethod, _ url: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil,
                         timeout: Duration? = nil) async throws -> Reply {
+        try await Tracing.withSpan("\(method.rawValue) \(Self.upstream(of: url))", kind: .client) { span in
+            var headers = headers
+            if let span {
+                headers.replaceOrAdd(name: "traceparent", value: span.context.header)
+                span.set("http.request.method", method.rawValue)
+                span.set("url.full", url)
+            }
+            let reply = try await attempts(method, url, headers: headers, body: body, timeout: timeout)
+            span?.set("http.response.status_code", reply.status)
+            if reply.status >= 500 { span?.fail("HTTP \(reply.status)") }
+            return reply
+        }
+    }
+
+    private func attempts(_ method: HTTPMethod, _ url: String, headers: HTTPHeaders, body: ByteBuffer?,
+                          timeout: Duration?) async throws -> Reply {
         let breaker = breaker(for: url)
         let idempotent = [.GET, .HEAD, .PUT, .DELETE, .OPTIONS].contains(method)
         let attempts = idempotent ? max(1, policy.maxAttempts) : 1

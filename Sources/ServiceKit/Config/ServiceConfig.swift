@@ -60,6 +60,12 @@ public struct ServiceConfig: Sendable {
     /// `OAUTH_TOKEN_URL` (default `<JWT_ISSUER>/oauth2/token`): where that client gets its tokens.
     public var oauthTokenURL: String
 
+    /// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (used as is), else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`: the
+    /// OTLP/HTTP collector spans are posted to as JSON. Unset: tracing is off (the trace context still flows).
+    public var otlpTracesURL: String?
+    /// `OTEL_SERVICE_NAME` (default the service's name): the `service.name` of its spans.
+    public var otelServiceName: String
+
     /// `KAFKA_BOOTSTRAP_SERVERS` as a list of HOST:PORT.
     public var kafkaBootstrapList: [String] {
         kafkaBootstrapServers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -108,6 +114,20 @@ public struct ServiceConfig: Sendable {
         case (nil, _?): throw ConfigError.invalid(name: "SERVICE_CLIENT_ID", value: "", expected: "set together with SERVICE_CLIENT_SECRET")
         case (_?, nil): throw ConfigError.invalid(name: "SERVICE_CLIENT_SECRET", value: "", expected: "set together with SERVICE_CLIENT_ID")
         }
+        if let traces = env.optional("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") {
+            otlpTracesURL = traces
+        } else if let base = env.optional("OTEL_EXPORTER_OTLP_ENDPOINT") {
+            otlpTracesURL = (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/v1/traces"
+        }
+        for name in ["OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"] {
+            if let proto = env.optional(name), proto != "http/json" {
+                throw ConfigError.invalid(name: name, value: proto, expected: "http/json (the only OTLP encoding the services send)")
+            }
+        }
+        if let url = otlpTracesURL, URL(string: url)?.host == nil || !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw ConfigError.invalid(name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: url, expected: "an http:// or https:// URL")
+        }
+        otelServiceName = env.string("OTEL_SERVICE_NAME", default: serviceName)
         // IAM is the issuer: under `shop up --port-offset` its URL moves with it.
         oauthTokenURL = env.string("OAUTH_TOKEN_URL", default: jwtIssuer + "/oauth2/token")
     }
@@ -123,6 +143,8 @@ public struct ServiceConfig: Sendable {
         "CONFIG_SERVER_URL", "SHOP_PROFILE", "CONFIG_LABEL", "CONFIG_SERVER_OPTIONAL", "CONFIG_SERVER_TIMEOUT_SECONDS",
         "CONFIG_SERVER_ATTEMPTS", "CONFIG_SERVER_RETRY_DELAY_MS", "SHOP_UP_PID",
         "IDEMPOTENCY_RETENTION_HOURS", "IDEMPOTENCY_LEASE_SECONDS",
+        "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL",
+        "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_SERVICE_NAME",
     ]
 }
 

@@ -198,7 +198,7 @@ public final class EventConsumerRunner: Service, Sendable {
     private func process(_ record: ConsumerRecord) async throws {
         let partition = TopicPartition(record.topic, record.partition)
         let progress = EventApplier.Progress(group: configuration.groupId, partition: partition, nextOffset: record.offset + 1)
-        let event: ReceivedEvent
+        var event: ReceivedEvent
         do {
             event = try ReceivedEvent(record)
         } catch {
@@ -206,6 +206,22 @@ public final class EventConsumerRunner: Service, Sendable {
             try await deadLetter(record, error: error, attempts: 1, firstFailure: Date(), progress: progress)
             return
         }
+        // Applying is a span of the trace that published the event (none for an event without one); the
+        // handler sees the span's own traceparent, so what it writes to its outbox continues from here.
+        guard let parent = event.traceparent else { return try await apply(event, record: record, progress: progress) }
+        try await Tracing.withSpan("apply \(event.eventType)", kind: .consumer, parent: parent) { span in
+            if let span {
+                event.headers[EnvelopeHeader.traceparent] = span.context.header
+                span.set("messaging.destination.name", record.topic)
+                span.set("messaging.message.id", event.eventId)
+                span.set("messaging.consumer.group.name", configuration.groupId)
+            }
+            try await apply(event, record: record, progress: progress)
+        }
+    }
+
+    private func apply(_ event: ReceivedEvent, record: ConsumerRecord, progress: EventApplier.Progress) async throws {
+        let partition = TopicPartition(record.topic, record.partition)
         var firstFailure: Date?
         for attempt in 1...max(1, configuration.maxAttempts) {
             do {

@@ -223,12 +223,19 @@ public final class OutboxRelay: Service, Sendable {
                 group.addTask {
                     var outcome = SendOutcome()
                     for row in chain {
+                        // The publish is a span of the trace that wrote the row (none for a row without one).
+                        let parent = try? row.storedHeaders()[EnvelopeHeader.traceparent]
+                        let span = parent.flatMap { Tracing.startSpan("publish \(row.eventType)", kind: .producer, parent: $0) }
+                        span?.set("messaging.destination.name", row.topic)
+                        span?.set("messaging.message.id", row.eventId)
+                        defer { span?.end() }
                         do {
-                            let headers = try row.recordHeaders(producer: producerName)
+                            let headers = try row.recordHeaders(producer: producerName, traceparent: span?.context.header)
                             _ = try await producer.send(topic: row.topic, key: Array(row.aggregateId.utf8),
                                                         value: row.payload, headers: headers)
                             outcome.acknowledged.append(row)
                         } catch {
+                            span?.fail("\(error)")
                             outcome.failures.append((row, error))
                             break
                         }

@@ -37,13 +37,10 @@ struct OutboxRow: Sendable {
 
     /// The record headers of the envelope. The stored headers (correlation, causation, traceparent)
     /// come first; the fixed envelope fields are written last so a stored header cannot override them.
-    func recordHeaders(producer: String) throws(MessagingError) -> [RecordHeader] {
-        let stored: [String: String]
-        do {
-            stored = try JSONDecoder().decode([String: String].self, from: Data(headersJSON.utf8))
-        } catch {
-            throw .malformedOutboxRow(id: id, eventId: eventId, reason: "headers are not a JSON object of strings: \(error)")
-        }
+    /// `traceparent`, when given, replaces the stored one: the publish span's own, so that consumers continue it.
+    func recordHeaders(producer: String, traceparent: String? = nil) throws(MessagingError) -> [RecordHeader] {
+        var stored = try storedHeaders()
+        if let traceparent { stored[EnvelopeHeader.traceparent] = traceparent }
         var headers = stored.sorted { $0.key < $1.key }.map { HeaderText.header($0.key, $0.value) }
         headers += [
             HeaderText.header(EnvelopeHeader.eventId, eventId),
@@ -55,6 +52,15 @@ struct OutboxRow: Sendable {
             HeaderText.header(EnvelopeHeader.producer, producer),
         ]
         return headers
+    }
+
+    /// The headers the row was written with (correlation, causation, traceparent).
+    func storedHeaders() throws(MessagingError) -> [String: String] {
+        do {
+            return try JSONDecoder().decode([String: String].self, from: Data(headersJSON.utf8))
+        } catch {
+            throw .malformedOutboxRow(id: id, eventId: eventId, reason: "headers are not a JSON object of strings: \(error)")
+        }
     }
 }
 

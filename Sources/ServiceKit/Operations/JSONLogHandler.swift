@@ -31,6 +31,11 @@ public struct JSONLogHandler: LogHandler {
         for (key, value) in merged where object[key] == nil {
             object[key] = value.description
         }
+        // A line written while a recorded span is active names it, so a trace and its logs find each other.
+        if object["trace_id"] == nil, Tracing.isEnabled, let active = Tracing.active {
+            object["trace_id"] = active.traceId
+            object["span_id"] = active.spanId
+        }
         guard var line = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
         line.append(0x0A)
         FileHandle.standardError.write(line)

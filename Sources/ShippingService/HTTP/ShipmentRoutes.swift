@@ -83,7 +83,7 @@ struct ShipmentRoutes: Sendable {
 
     /// Envelope metadata of events a request causes: the request id correlates them, traceparent passes on.
     static func metadata(_ request: Request, _ context: ServiceRequestContext) -> EventMetadata {
-        EventMetadata(correlationId: context.requestId, causationId: context.requestId, traceparent: request.headers[.traceparent])
+        EventMetadata.caused(by: request, context: context)
     }
 }
 
