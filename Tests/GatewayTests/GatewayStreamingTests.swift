@@ -32,8 +32,10 @@ import Testing
         }
     }
 
-    /// A request with a trace context gets a span of its own; its body is still read once, by the upstream
-    /// (a span that rebuilt the request over the same body stream made the gateway iterate it twice: a crash).
+    /// A request with a trace context gets a span of its own; its body is still read once, by the upstream.
+    /// (A first version of the span rebuilt the request with its own traceparent over the same body stream;
+    /// a small JSON body then made the gateway create the stream's iterator twice, a fatal error in NIO that
+    /// killed the process. Seen in the end-to-end run, reproduced here by the small bodies.)
     @Test func aTracedUploadIsStreamedOnce() async throws {
         try await TestScope.run { scope in
             let iam = try await scope.echo("iam")
@@ -45,6 +47,20 @@ import Testing
                 ], body: .bytes(ByteBuffer(bytes: payload)), maxBytes: 4 << 20)
                 #expect(traced.status == 200)
                 #expect(Array(traced.body.readableBytesView) == payload)
+                // An upstream that answers without reading the body: the server drains what is left of it.
+                let refused = try await gateway.client.send(.POST, "/auth/upload/status/409", headers: [
+                    ("Content-Type", "application/octet-stream"), ("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+                ], body: .bytes(ByteBuffer(bytes: payload)), maxBytes: 4 << 20)
+                #expect(refused.status == 409)
+            }
+            // Small JSON bodies, which arrive with the head, read by the upstream and not.
+            for path in ["/auth/echo", "/auth/status/422"] {
+                for _ in 0..<3 {
+                    let small = try await gateway.client.send(.POST, path, headers: [
+                        ("Content-Type", "application/json"), ("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+                    ], body: .bytes(ByteBuffer(string: #"{"carrierEventId":"ev-1","status":"DISPATCHED"}"#)))
+                    #expect(small.status == (path.hasSuffix("422") ? 422 : 200), "\(path)")
+                }
             }
             #expect(try await gateway.client.send(.GET, "/health/live").status == 200)
         }
