@@ -10,7 +10,8 @@ extension BrokerRequestHandler {
     /// keeps one format.
     func produce(_ request: ProduceRequest, _ context: RequestContext) async -> Answer {
         var responses: [ProduceResponse.Topic] = []
-        var durabilityWaits: [(log: PartitionLog, mark: Int64, topic: Int, partition: Int)] = []
+        // A mark of nil: everything appended so far (a duplicate's original is in there somewhere).
+        var durabilityWaits: [(log: PartitionLog, mark: Int64?, topic: Int, partition: Int)] = []
         var appendedTo: [PartitionKey] = []
         for topicRequest in request.topics {
             var partitions: [ProduceResponse.Partition] = []
@@ -18,13 +19,23 @@ extension BrokerRequestHandler {
                 var converted = partitionRequest
                 let conversionFailure = context.version < 3 ? upConvert(&converted) : nil
                 let outcome = conversionFailure ?? appendOne(topic: topicRequest.name, converted, context: context)
-                if case .appended(let result, let log) = outcome {
+                switch outcome {
+                case .appended(let result, let log):
                     appendedTo.append(PartitionKey(topic: topicRequest.name, partition: partitionRequest.index))
                     metrics.bytesIn.increment(by: Int64(result.byteCount))
                     metrics.recordsIn.increment(by: result.lastOffset - result.baseOffset + 1)
                     if request.acks == -1 || log.config.flushPolicy == .everyAppend {
                         durabilityWaits.append((log, result.durabilityMark, responses.count, partitions.count))
                     }
+                case .duplicate:
+                    // A retry of a batch whose first answer the client never saw: that first append may still
+                    // wait for its fsync, and acks=all promises the batch is on disk, so the retry waits too.
+                    if let log = topics.partition(topicRequest.name, partitionRequest.index)?.log,
+                       request.acks == -1 || log.config.flushPolicy == .everyAppend {
+                        durabilityWaits.append((log, nil, responses.count, partitions.count))
+                    }
+                case .failed:
+                    break
                 }
                 partitions.append(outcome.response(index: partitionRequest.index))
             }
