@@ -139,6 +139,8 @@ class Stack:
                 env.update({"ORDER_CATALOG_URL": self.urls.get("catalog", ""), "ORDER_CUSTOMER_URL": self.urls.get("customer", "")})
             if name == "payment":
                 env["PAYMENT_ORDER_SERVICE_URL"] = self.urls.get("order", "")
+            if name == "gateway":
+                env.update({f"UPSTREAM_{upstream.upper()}_URL": url for upstream, url in self.urls.items()})
             if name == "iam":
                 env["IAM_SERVICE_CLIENTS"] = ",".join(f"{client}-service:{secret}:{scopes}"
                                                       for client, (secret, scopes) in SERVICE_CLIENTS.items())
