@@ -41,8 +41,6 @@ public struct ReservationRequest: Sendable, Equatable {
     public static let quantityRange = 1...999
     public static let lineCountRange = 1...50
     public static let ttlRange = 60...86_400
-    /// The problem of a line whose product an earlier line already names.
-    public static let repeatedProduct = "repeats a product of an earlier line"
 
     /// The lines in a canonical order, so that the same request in another order is the same request.
     var normalizedLines: [ProductQuantity] {
@@ -50,19 +48,21 @@ public struct ReservationRequest: Sendable, Equatable {
             .sorted { $0.productId < $1.productId }
     }
 
-    /// Every rule the request breaks, one message per field (API.md §5).
+    /// Every rule the request breaks, one message per field (API.md §5): its shape, then repeated products.
     public func problems() -> [FieldError] {
+        shapeProblems() + repeatedProducts()
+    }
+
+    /// What a schema can state: ids, counts and ranges (over HTTP, a 400).
+    public func shapeProblems() -> [FieldError] {
         var errors: [FieldError] = []
         if !Identifier.isUUID(orderId) { errors.append(FieldError(field: "orderId", message: "must be a UUID")) }
         if !Self.lineCountRange.contains(lines.count) {
             errors.append(FieldError(field: "lines", message: "must have \(Self.lineCountRange.lowerBound)–\(Self.lineCountRange.upperBound) lines"))
         }
-        var seen: Set<String> = []
         for (index, line) in lines.enumerated() {
             if !Identifier.isUUID(line.productId) {
                 errors.append(FieldError(field: "lines[\(index)].productId", message: "must be a UUID"))
-            } else if !seen.insert(line.productId.lowercased()).inserted {
-                errors.append(FieldError(field: "lines[\(index)].productId", message: Self.repeatedProduct))
             }
             if !Self.quantityRange.contains(line.quantity) {
                 errors.append(FieldError(field: "lines[\(index)].quantity",
@@ -73,6 +73,16 @@ public struct ReservationRequest: Sendable, Equatable {
             errors.append(FieldError(field: "ttlSeconds", message: "must be between \(Self.ttlRange.lowerBound) and \(Self.ttlRange.upperBound)"))
         }
         return errors
+    }
+
+    /// Lines naming a product an earlier line names: well-formed lines that differ, so no schema forbids them
+    /// (over HTTP, a 422: merge the lines).
+    public func repeatedProducts() -> [FieldError] {
+        var seen: Set<String> = []
+        return lines.enumerated().compactMap { index, line in
+            guard Identifier.isUUID(line.productId), !seen.insert(line.productId.lowercased()).inserted else { return nil }
+            return FieldError(field: "lines[\(index)].productId", message: "repeats a product of an earlier line")
+        }
     }
 }
 

@@ -24,12 +24,9 @@ struct ReservationRoutes: Sendable {
     @Sendable func reserve(_ request: Request, context: ServiceRequestContext) async throws -> EnvelopeResponse<ReservationDTO> {
         // A product named in two lines is well-formed JSON the document cannot forbid (its lines differ):
         // a 422 the client fixes by merging them, not a shape error.
-        let repeated = ReservationRequest.repeatedProduct
-        let body = try await request.decodeJSON(ReserveRequest.self, context: context) { body in
-            body.reservation.problems().filter { $0.message != repeated }
-        }
+        let body = try await request.decodeJSON(ReserveRequest.self, context: context) { $0.reservation.shapeProblems() }
         let reservation = body.reservation
-        let repeats = reservation.problems().filter { $0.message == repeated }
+        let repeats = reservation.repeatedProducts()
         if !repeats.isEmpty {
             throw APIError(.unprocessableContent, "Each product may appear in one line only; merge the repeated lines", errors: repeats)
         }
