@@ -48,7 +48,10 @@ public final class ServiceHTTPClient: Sendable {
     /// - Parameter timeout: this call's deadline per attempt, when it is not the policy's.
     public func execute(_ method: HTTPMethod, _ url: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil,
                         timeout: Duration? = nil) async throws -> Reply {
-        try await Tracing.withSpan("\(method.rawValue) \(Self.upstream(of: url))", kind: .client) { span in
+        // A call outside any trace (heartbeats, key and config fetches) starts none: a trace a minute per
+        // process of background chatter would bury the ones people look for.
+        guard Tracing.active != nil else { return try await attempts(method, url, headers: headers, body: body, timeout: timeout) }
+        return try await Tracing.withSpan("\(method.rawValue) \(Self.upstream(of: url))", kind: .client) { span in
             var headers = headers
             if let span {
                 headers.replaceOrAdd(name: "traceparent", value: span.context.header)

@@ -1,8 +1,10 @@
+import Synchronization
+
 /// Spans for one process: a span per inbound request, outbound call, outbox publish and event application,
 /// exported over OTLP/HTTP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set (`ServiceApp` installs the exporter).
 ///
 ///     try await Tracing.withSpan("apply OrderPlaced", kind: .consumer, parent: event.traceparent) { span in
-///         span.set("messaging.destination.name", event.topic)
+///         span?.set("messaging.destination.name", event.topic)
 ///         try await handle(event)            // outbound calls and logs in here are this span's children
 ///     }
 ///
@@ -26,11 +28,6 @@ public enum Tracing {
             current = exporter
             return true
         }
-    }
-
-    /// Removes the exporter (tests that install one of their own).
-    public static func uninstall() {
-        installed.withLock { $0 = nil }
     }
 
     /// Starts a span, child of `parent` (a traceparent header) or else of the active span, or a new trace's
@@ -61,5 +58,3 @@ public enum Tracing {
 
     private static let installed = Mutex<OTLPTraceExporter?>(nil)
 }
-
-import Synchronization
