@@ -4,8 +4,9 @@ import Hummingbird
 /// A server span per request, child of the caller's `traceparent` (or a new trace's root), named after the
 /// route pattern. The span is active while the handler runs (`Tracing.active`, `request.traceparent`), so the
 /// events it writes to the outbox and the calls it makes continue it. (The request is not rebuilt with another
-/// header: a second `Request` over the same body stream makes the server iterate that stream twice.) Probes, scrapes and heartbeats make no
-/// span (several a second would bury the traces people look for); their context still passes on.
+/// header: a second `Request` over the same body stream makes the server iterate that stream twice.) Probes,
+/// scrapes and heartbeats make no span (several a second would bury the traces people look for); their
+/// context still passes on.
 public struct TracingMiddleware: RouterMiddleware {
     public typealias Context = ServiceRequestContext
 
