@@ -1,18 +1,19 @@
 """Fixtures for the HTTP contract suite: a real broker, IAM and every domain service as `shop serve`
 processes on free loopback ports, each with its own data directory, and tokens from IAM itself."""
-import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
-import urllib.request
 
 import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(REPO, "testsupport"))
+from shop_http import http_json  # noqa: E402
 BIN = os.environ.get("SHOP_BIN_DIR", os.path.join(REPO, ".build", "debug"))
 ADMIN_EMAIL = "admin@shop.test"
 ADMIN_PASSWORD = "admin-password-for-api-tests"
@@ -27,26 +28,6 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def http_json(method, url, body=None, token=None, timeout=30):
-    """One request; returns (status, parsed JSON or None). Never raises for an HTTP status."""
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            raw = response.read()
-            return response.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        try:
-            return error.code, json.loads(raw)
-        except ValueError:
-            return error.code, None
 
 
 class Process:

@@ -4,37 +4,18 @@ Used by test_prometheus_stack.py (against `shop up`) and by compose/test (agains
 Every wait is a bounded poll of the order. Run as a script: `python3 shopflow.py GATEWAY_URL ADMIN_EMAIL
 ADMIN_PASSWORD` prints the order ids and exits non-zero on the first failed step."""
 import json
+import os
 import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
+
+# testsupport/ (repository root): also when compose/test runs this file as a script.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "testsupport"))
+from shop_http import http_json  # noqa: E402  (re-exported: the tests call shopflow.http_json)
 
 
 class FlowError(AssertionError):
     pass
-
-
-def http_json(method, url, body=None, token=None, headers=None, timeout=30):
-    """One request; returns (status, parsed JSON or None). Never raises for an HTTP status."""
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    for key, value in (headers or {}).items():
-        request.add_header(key, value)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            raw = response.read()
-            return response.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        try:
-            return error.code, json.loads(raw)
-        except ValueError:
-            return error.code, None
 
 
 class Shop:

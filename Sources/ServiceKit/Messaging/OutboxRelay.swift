@@ -223,16 +223,21 @@ public final class OutboxRelay: Service, Sendable {
                 group.addTask {
                     var outcome = SendOutcome()
                     for row in chain {
-                        // The publish is a span of the trace that wrote the row (none for a row without one).
-                        let parent = try? row.storedHeaders()[EnvelopeHeader.traceparent]
-                        let span = parent.flatMap { Tracing.startSpan("publish \(row.eventType)", kind: .producer, parent: $0) }
-                        span?.set("messaging.destination.name", row.topic)
-                        span?.set("messaging.message.id", row.eventId)
+                        var span: Span?
                         defer { span?.end() }
                         do {
-                            let headers = try row.recordHeaders(producer: producerName, traceparent: span?.context.header)
+                            var stored = try row.storedHeaders()
+                            // The publish is a span of the trace that wrote the row (none for a row without one);
+                            // the record carries the span's own traceparent, so consumers continue from it.
+                            if let parent = stored[EnvelopeHeader.traceparent],
+                               let publish = Tracing.startSpan("publish \(row.eventType)", kind: .producer, parent: parent) {
+                                publish.set("messaging.destination.name", row.topic)
+                                publish.set("messaging.message.id", row.eventId)
+                                stored[EnvelopeHeader.traceparent] = publish.context.header
+                                span = publish
+                            }
                             _ = try await producer.send(topic: row.topic, key: Array(row.aggregateId.utf8),
-                                                        value: row.payload, headers: headers)
+                                                        value: row.payload, headers: row.recordHeaders(stored, producer: producerName))
                             outcome.acknowledged.append(row)
                         } catch {
                             span?.fail("\(error)")

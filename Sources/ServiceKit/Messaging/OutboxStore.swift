@@ -35,12 +35,9 @@ struct OutboxRow: Sendable {
         firstAttemptAt = row["first_attempt_at"]
     }
 
-    /// The record headers of the envelope. The stored headers (correlation, causation, traceparent)
-    /// come first; the fixed envelope fields are written last so a stored header cannot override them.
-    /// `traceparent`, when given, replaces the stored one: the publish span's own, so that consumers continue it.
-    func recordHeaders(producer: String, traceparent: String? = nil) throws(MessagingError) -> [RecordHeader] {
-        var stored = try storedHeaders()
-        if let traceparent { stored[EnvelopeHeader.traceparent] = traceparent }
+    /// The record headers of the envelope: `stored` (the row's `storedHeaders()`, as the relay may have
+    /// updated them) come first; the fixed envelope fields are written last so a stored header cannot override them.
+    func recordHeaders(_ stored: [String: String], producer: String) -> [RecordHeader] {
         var headers = stored.sorted { $0.key < $1.key }.map { HeaderText.header($0.key, $0.value) }
         headers += [
             HeaderText.header(EnvelopeHeader.eventId, eventId),
